@@ -1,0 +1,76 @@
+import express, { type Express } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AppContext, Capability } from './context.js';
+import { migrate } from './db/database.js';
+import { Api } from './http/api.js';
+import { AppError, errorMiddleware, notFound } from './http/errors.js';
+import { openApiDocument } from './http/openapi.js';
+import { refuseUpgrade, WsRoutes } from './http/websocket.js';
+import { redactUrl } from './logger.js';
+import { httpGuard, upgradeGuard, type GuardOptions } from './security/guard.js';
+import { staticShell } from './http/static.js';
+import { securityHeaders } from './security/headers.js';
+import { authCapability, signInFromQuery } from './security/routes.js';
+import { configCapability } from './config/routes.js';
+import { systemCapability } from './system/routes.js';
+import { terminalCapability } from './terminal/routes.js';
+
+/** Every capability, in the order their migrations and routes are applied. */
+function capabilities(guard: GuardOptions): readonly Capability[] {
+  return [authCapability(guard), systemCapability, configCapability, terminalCapability];
+}
+
+/** The assembled application: an Express app plus the handler for WebSocket upgrades. */
+export interface AtelierApp {
+  app: Express;
+  api: Api;
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  ws: WsRoutes;
+}
+
+/** Assembles middleware, capabilities and the static studio; holds no logic of its own. */
+export function createApp(ctx: AppContext, guard: GuardOptions, staticDir: string | undefined): AtelierApp {
+  const all = capabilities(guard);
+  migrate(ctx.db, all.flatMap((c) => c.migrations ?? []));
+
+  const api = new Api();
+  const ws = new WsRoutes();
+  for (const capability of all) capability.register({ api, ws, ctx: { ...ctx, log: ctx.log.child({ capability: capability.name }) } });
+  const openapi = openApiDocument(api, { title: 'Atelier', version: ctx.version });
+  api.route({ method: 'get', path: '/api/openapi.json', tag: 'meta', summary: 'This document', handler: () => openapi });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('case sensitive routing', true);
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      ctx.log.debug({ method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms }, 'request');
+    });
+    next();
+  });
+  app.use(securityHeaders);
+  app.use(httpGuard(guard));
+  app.use(api.router());
+  app.use('/api', notFound);
+  app.use(signInFromQuery(guard));
+  if (staticDir) app.use(staticShell(staticDir));
+  app.use(notFound);
+  app.use(errorMiddleware(ctx.log));
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const denied = upgradeGuard(req, guard);
+    if (denied) {
+      ctx.log.warn({ url: redactUrl(req.url ?? ''), code: denied.code }, 'websocket upgrade refused');
+      return refuseUpgrade(socket, denied);
+    }
+    const handler = ws.handlerFor(req);
+    if (!handler) return refuseUpgrade(socket, new AppError(404, 'NOT_FOUND', 'No WebSocket route at this path'));
+    ws.accept(req, socket, head, handler);
+  };
+  return { app, api, onUpgrade, ws };
+}

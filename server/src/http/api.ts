@@ -1,0 +1,109 @@
+import express, { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../limits.js';
+import { AppError } from './errors.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** What a handler receives: the validated body, query and path params, plus the raw req/res for streaming. */
+export interface RouteContext<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  req: Request;
+  res: Response;
+}
+
+/**
+ * One route, described once: the same zod schemas validate the request, type the
+ * handler and generate the OpenAPI document (the opencode way).
+ */
+export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+  method: Method;
+  /** Express path, e.g. `/api/conversations/:id`. */
+  path: string;
+  /** One line for the OpenAPI document. */
+  summary: string;
+  /** The capability that owns the route (OpenAPI tag). */
+  tag: string;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Shape of a 200 JSON answer; documentation only. */
+  response?: z.ZodType;
+  /** `sse` routes stream `text/event-stream` (when asked to) instead of answering JSON. */
+  streams?: boolean;
+  /** Overrides the 1 MB default body limit. */
+  bodyLimitBytes?: number;
+  /** Returns the JSON answer, or writes to `res` itself and returns undefined. */
+  handler: (ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>) => unknown;
+}
+
+type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+
+/** Formats zod issues so the message names each field at fault. */
+export function validationError(where: string, error: z.ZodError): AppError {
+  const issues = error.issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const path = [...issue.path, ...keys].map(String).join('.') || where;
+    return { path, message: issue.message };
+  });
+  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  return new AppError(400, 'VALIDATION_FAILED', `Invalid ${where}: ${summary}`, { issues });
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): unknown {
+  if (!schema) return value;
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(where, result.error);
+  return result.data;
+}
+
+/** A set of routes that builds an Express router and documents itself. */
+export class Api {
+  readonly #routes: AnyRoute[] = [];
+
+  /** Registers a route. */
+  route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodType<Record<string, never>>, P extends z.ZodType = z.ZodType<Record<string, never>>>(
+    spec: RouteSpec<B, Q, P>,
+  ): void {
+    this.#routes.push(spec as unknown as AnyRoute);
+  }
+
+  /** Every registered route, in registration order. */
+  get routes(): readonly AnyRoute[] {
+    return this.#routes;
+  }
+
+  /** An Express router serving every registered route. */
+  router(): Router {
+    const router = Router();
+    for (const spec of this.#routes) {
+      const jsonParser = express.json({ limit: spec.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: false });
+      router[spec.method](spec.path, jsonParser, async (req, res, next) => {
+        try {
+          // An empty body arrives as {} from body-parser; treat "no body" as undefined for body-less routes.
+          const rawBody = req.body === undefined || (isEmptyObject(req.body) && !hasBody(req)) ? undefined : req.body;
+          const body = parse(spec.body, spec.body ? (rawBody ?? {}) : undefined, 'body');
+          const query = parse(spec.query, { ...req.query }, 'query');
+          const params = parse(spec.params, { ...req.params }, 'path');
+          const result = await spec.handler({ body, query, params, req, res } as never);
+          if (!res.headersSent && result !== undefined) res.json(result);
+          else if (!res.headersSent) res.status(204).end();
+        } catch (err) {
+          next(err);
+        }
+      });
+    }
+    return router;
+  }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}

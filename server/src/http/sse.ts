@@ -1,0 +1,39 @@
+import type { Request, Response } from 'express';
+
+/** A `text/event-stream` writer: `data: <json>\n\n` per event (SPEC §6), aware of client disconnects. */
+export class SseWriter {
+  readonly #res: Response;
+  readonly #abort = new AbortController();
+
+  constructor(req: Request, res: Response) {
+    this.#res = res;
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    // `close` on the response fires when the client goes away before we end.
+    res.on('close', () => {
+      if (!res.writableFinished) this.#abort.abort();
+    });
+    void req;
+  }
+
+  /** Aborted when the client disconnects; pass it to upstream requests and tools. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** Sends one event unless the client is gone. */
+  send(event: object): void {
+    if (this.#abort.signal.aborted || this.#res.writableEnded) return;
+    this.#res.write(`data: ${JSON.stringify(event)}\n\n`);
+  }
+
+  /** Sends `{done:"true"}` and ends the stream. */
+  done(): void {
+    this.send({ done: 'true' });
+    if (!this.#res.writableEnded) this.#res.end();
+  }
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark, numbers printed as a table and written to bench-results.json.
+import { writeFileSync } from 'node:fs';
+import { buildIfStale } from '../../scripts/build.mjs';
+import { benchCore } from './core.mjs';
+
+buildIfStale();
+const results = { date: new Date().toISOString(), node: process.version, core: await benchCore() };
+writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nwritten to bench-results.json');

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../../server/src/logger.js';
+import { startAtelier } from '../../server/src/server.js';
+import { generateToken } from '../../server/src/security/token.js';
+
+/** A real Atelier on 127.0.0.1:<free port> with its own temporary ATELIER_HOME. */
+export interface TestServer {
+  url: string;
+  port: number;
+  token: string;
+  home: string;
+  /** fetch against the server with the Bearer token (and JSON content type when a body is given). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(prefix = 'atelier-test-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts a server; a home created here is deleted on close, one passed in is kept. */
+export async function startTestServer(opts: { home?: string; token?: string; staticDir?: string } = {}): Promise<TestServer> {
+  const owned = opts.home === undefined ? tempDir() : undefined;
+  const home = opts.home ?? owned!.dir;
+  const token = opts.token ?? generateToken();
+  const atelier = await startAtelier({
+    port: 0,
+    home,
+    token,
+    staticDir: opts.staticDir ?? null,
+    log: createLogger({ level: process.env.ATELIER_TEST_LOG ?? 'silent' }),
+  });
+  return {
+    url: atelier.url,
+    port: atelier.port,
+    token,
+    home,
+    fetch(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+      if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+      return fetch(`${atelier.url}${path}`, { ...init, headers });
+    },
+    async close() {
+      await atelier.close();
+      owned?.remove();
+    },
+  };
+}
