@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/server.js';
+import { tempDir } from '../helpers/temp.js';
 
 const MAIN = join(process.cwd(), 'server', 'dist', 'main.js');
 const cleanups: (() => void)[] = [];

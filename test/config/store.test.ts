@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigCorruptError, ConfigStore } from '../../server/src/config/store.js';
 import { createLogger } from '../../server/src/logger.js';
-import { tempDir } from '../helpers/server.js';
+import { tempDir } from '../helpers/temp.js';
 
 const log = createLogger({ level: 'silent' });
 const cleanups: (() => void)[] = [];

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLogger } from '../../server/src/logger.js';
 import { startAtelier } from '../../server/src/server.js';
 import { generateToken } from '../../server/src/security/token.js';
+import { tempDir } from './temp.js';
+
+export { tempDir };
 
 /** A real Atelier on 127.0.0.1:<free port> with its own temporary ATELIER_HOME. */
 export interface TestServer {
@@ -14,12 +14,6 @@ export interface TestServer {
   /** fetch against the server with the Bearer token (and JSON content type when a body is given). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
-}
-
-/** A fresh temporary directory, removed by the returned function. */
-export function tempDir(prefix = 'atelier-test-'): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Starts a server; a home created here is deleted on close, one passed in is kept. */

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** A schema change a capability contributes; `id` orders and identifies it forever. */
@@ -9,10 +9,14 @@ export interface Migration {
   up: (db: Database.Database) => void;
 }
 
-/** Opens (creating) the SQLite file in WAL mode with foreign keys on. */
+/**
+ * Opens (creating) the SQLite file in WAL mode with foreign keys on. The file is owner-only
+ * before WAL starts, so the -wal and -shm files SQLite creates inherit that mode.
+ */
 export function openDatabase(file: string): Database.Database {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
+  chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
