@@ -3,8 +3,9 @@
 import { writeFileSync } from 'node:fs';
 import { buildIfStale } from '../../scripts/build.mjs';
 import { benchCore } from './core.mjs';
+import { benchTerminal } from './terminal.mjs';
 
 buildIfStale();
-const results = { date: new Date().toISOString(), node: process.version, core: await benchCore() };
+const results = { date: new Date().toISOString(), node: process.version, core: await benchCore(), terminal: await benchTerminal() };
 writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench-results.json');

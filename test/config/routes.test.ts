@@ -145,6 +145,7 @@ describe('generations, rollback and reset', () => {
   });
 
   it('resets everything to defaults and can be rolled back', async () => {
+    await put('/api/config/provider', provider);
     const res = await post('/api/config/reset');
     expect(res.status).toBe(200);
     expect((await res.json()).profile.name).toBe('');

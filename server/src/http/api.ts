@@ -2,6 +2,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../limits.js';
 import { AppError } from './errors.js';
+import { hasBody } from './request.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -77,14 +78,14 @@ export class Api {
 
   /** An Express router serving every registered route. */
   router(): Router {
-    const router = Router();
+    // Case-sensitive like the security guard's path checks: /API/x must not reach /api/x.
+    const router = Router({ caseSensitive: true, strict: false });
     for (const spec of this.#routes) {
       const jsonParser = express.json({ limit: spec.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: false });
       router[spec.method](spec.path, jsonParser, async (req, res, next) => {
         try {
-          // An empty body arrives as {} from body-parser; treat "no body" as undefined for body-less routes.
-          const rawBody = req.body === undefined || (isEmptyObject(req.body) && !hasBody(req)) ? undefined : req.body;
-          const body = parse(spec.body, spec.body ? (rawBody ?? {}) : undefined, 'body');
+          // A route with a body schema treats "no body" as {} (every field optional → defaults).
+          const body = parse(spec.body, spec.body ? (hasBody(req) ? req.body : {}) : undefined, 'body');
           const query = parse(spec.query, { ...req.query }, 'query');
           const params = parse(spec.params, { ...req.params }, 'path');
           const result = await spec.handler({ body, query, params, req, res } as never);
@@ -99,11 +100,3 @@ export class Api {
   }
 }
 
-function isEmptyObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
-}
-
-function hasBody(req: Request): boolean {
-  const length = req.headers['content-length'];
-  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { AppError } from '../http/errors.js';
+import { hasBody } from '../http/request.js';
 import { isLocalOrigin, splitHost } from './hosts.js';
 import { cookieName, readBearer, readCookie, tokenMatches } from './token.js';
 
@@ -68,11 +69,6 @@ function checkAuth(req: IncomingMessage, opts: GuardOptions, allowQuery: boolean
   return new AppError(401, 'UNAUTHORIZED', 'Missing or wrong token: open the URL Atelier printed at start');
 }
 
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-}
-
 /** State-changing requests must be JSON; a body-less DELETE cannot be sent cross-site without preflight. */
 function checkContentType(req: IncomingMessage): AppError | undefined {
   const method = req.method ?? 'GET';
@@ -103,7 +99,9 @@ export function httpGuard(opts: GuardOptions): RequestHandler {
       res.status(204).end();
       return;
     }
-    const needsToken = req.path.startsWith('/api/') && !PUBLIC_API_PATHS.has(req.path);
+    // Lower-cased so no spelling of /api escapes the check (routing is case-sensitive too).
+    const path = req.path.toLowerCase();
+    const needsToken = path.startsWith('/api') && !PUBLIC_API_PATHS.has(req.path);
     next(checkContentType(req) ?? (needsToken ? checkAuth(req, opts, false) : undefined));
   };
 }

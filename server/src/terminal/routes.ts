@@ -4,14 +4,59 @@ import type { Capability } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { TerminalSettingsPatchSchema, TerminalSettingsSchema } from '../wire/config.js';
 import { TerminalThemeSchema } from '../wire/terminal.js';
+import { SessionManager } from './manager.js';
+import { MirrorPool } from './mirror.js';
+import { processOpener } from './openers.js';
+import { listShells } from './shells.js';
+import { handleTerminalSocket, WS_CLOSE_TRY_AGAIN_LATER } from './socket.js';
+import { sshMigrations, SshConnectionStore } from './ssh-connections.js';
+import { openSshProcess } from './ssh-process.js';
+import { registerSshRoutes } from './ssh-routes.js';
 import { loadThemes } from './themes.js';
+import { listWslDistros } from './wsl.js';
 
-/** Terminal preferences and themes (SPEC §7 "Terminal"); sessions arrive with the terminal issue. */
+/** Terminals (SPEC §7 "Terminal"): the PTY WebSocket, saved SSH connections, themes, preferences. */
 export const terminalCapability: Capability = {
   name: 'terminal',
-  register({ api, ctx }) {
+  migrations: sshMigrations,
+  register({ api, ws, ctx }) {
     const themes = loadThemes(join(ctx.rootDir, 'themes'));
+    const settings = () => ctx.config.get().terminal;
+    const mirror = new MirrorPool(ctx.rootDir);
+    const manager = new SessionManager(mirror, { maxSessions: () => settings().max_sessions, detachGraceMs: () => settings().detach_grace_s * 1000 }, ctx.log);
+    const connections = new SshConnectionStore(ctx.db);
+    const open = processOpener(ctx, (init) => openSshProcess(init, connections, ctx.log));
+    ctx.lifecycle.onClose(() => mirror.close());
+    ctx.lifecycle.onClose(() => manager.closeAll());
     const tag = 'terminal';
+
+    let sockets = 0;
+    ws.route('/api/ws/terminal', (socket, req) => {
+      const max = settings().max_sessions;
+      if (sockets >= max) {
+        socket.close(WS_CLOSE_TRY_AGAIN_LATER, `Too many terminal sessions (the limit is ${max})`);
+        return;
+      }
+      sockets++;
+      socket.once('close', () => sockets--);
+      handleTerminalSocket(socket, req, manager, open, () => settings().scrollback, ctx.log);
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/terminal/sessions',
+      tag,
+      summary: 'Saved SSH connections (secrets "***"), system terminals (shells, WSL distributions) and live sessions',
+      handler: async () => ({
+        connections: connections.listPublic(),
+        system: [
+          ...listShells().map((s) => ({ kind: 'local' as const, name: s.name, shell: s.path })),
+          ...(await listWslDistros()).map((d) => ({ kind: 'wsl' as const, name: d, distro: d })),
+        ],
+        active: manager.list(),
+      }),
+    });
+    registerSshRoutes(api, connections, ctx);
 
     api.route({
       method: 'get',

@@ -34,6 +34,12 @@ const terminalShape = {
   /** Theme name, a file in themes/ without `.json`. */
   theme: z.string().min(1).max(100),
   scrollback: z.number().int().min(0).max(TERMINAL_SCROLLBACK_MAX_LINES),
+  cursor_style: z.enum(['block', 'underline', 'bar']),
+  cursor_blink: z.boolean(),
+  /** How long a terminal with no open tab keeps running before it is closed. */
+  detach_grace_s: z.number().int().min(1).max(7 * 24 * 3600),
+  /** Live terminal sessions (and terminal sockets) allowed at once; the next is refused. */
+  max_sessions: z.number().int().min(1).max(1000),
 };
 export const TerminalSettingsSchema = z.strictObject(terminalShape);
 export type TerminalSettings = z.infer<typeof TerminalSettingsSchema>;

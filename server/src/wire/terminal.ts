@@ -33,3 +33,158 @@ export const TerminalThemeSchema = z.strictObject({
   }),
 });
 export type TerminalTheme = z.infer<typeof TerminalThemeSchema>;
+
+// ─── WS /api/ws/terminal ────────────────────────────────────────────────────────────────
+// Client → server: JSON text frames below. Server → client: JSON text frames below for
+// control, and terminal output as raw BINARY frames (UTF-8 bytes, no JSON) for throughput.
+
+/** Columns and rows a terminal may have; beyond these xterm and the PTY misbehave. */
+export const TERMINAL_MIN_COLS = 2;
+export const TERMINAL_MAX_COLS = 1000;
+export const TERMINAL_MIN_ROWS = 1;
+export const TERMINAL_MAX_ROWS = 500;
+
+const cols = z.number().int().min(TERMINAL_MIN_COLS).max(TERMINAL_MAX_COLS);
+const rows = z.number().int().min(TERMINAL_MIN_ROWS).max(TERMINAL_MAX_ROWS);
+
+export const TerminalKindSchema = z.enum(['local', 'wsl', 'ssh']);
+export type TerminalKind = z.infer<typeof TerminalKindSchema>;
+
+/** `init` starts a session: a local shell, a WSL distribution, or a saved SSH connection. */
+export const TerminalInitSchema = z.strictObject({
+  kind: TerminalKindSchema,
+  /** local: shell path (default: the configured shell, else $SHELL). */
+  shell: z.string().min(1).max(500).optional(),
+  /** wsl: distribution name. */
+  distro: z.string().min(1).max(200).optional(),
+  /** ssh: name of a saved connection. */
+  connection: z.string().min(1).max(100).optional(),
+  /** local: working directory (default: home). */
+  cwd: z.string().min(1).max(4096).optional(),
+  cols,
+  rows,
+});
+export type TerminalInit = z.infer<typeof TerminalInitSchema>;
+
+/** Every frame a client may send. */
+export const TerminalClientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('init'), data: TerminalInitSchema }),
+  z.strictObject({ type: z.literal('attach'), data: z.strictObject({ id: z.string().min(1).max(100) }) }),
+  z.strictObject({ type: z.literal('input'), data: z.string().max(1024 * 1024) }),
+  z.strictObject({ type: z.literal('resize'), data: z.strictObject({ cols, rows }) }),
+  /** Bytes of binary output the client has consumed (written into xterm) since its last ack. */
+  z.strictObject({ type: z.literal('ack'), data: z.number().int().nonnegative() }),
+]);
+export type TerminalClientMessage = z.infer<typeof TerminalClientMessageSchema>;
+
+/** Control frames the server sends (output travels as binary frames). */
+export type TerminalServerMessage =
+  | { type: 'ready'; data: { id: string; kind: TerminalKind; title: string } }
+  | { type: 'exit'; data: { code: number | null; signal: string | null } }
+  | { type: 'error'; data: { error: string; code: string } };
+
+/**
+ * Flow control, per session and per viewer. The server stops reading the process once a viewer
+ * has this many unacknowledged bytes, and reads again once it is back under the low mark.
+ * Invariant: ACK_EVERY_BYTES ≤ LOW_WATERMARK_BYTES, or a client that waits for more output
+ * before acking could leave the terminal paused forever.
+ */
+export const FLOW_CONTROL = {
+  HIGH_WATERMARK_BYTES: 512 * 1024,
+  LOW_WATERMARK_BYTES: 64 * 1024,
+  ACK_EVERY_BYTES: 32 * 1024,
+} as const;
+
+// ─── Saved SSH connections: GET/POST /api/terminal/sessions, DELETE …/:name, POST …/:name/host-key ───
+
+/** Placeholder for a stored secret in answers; in a request it (or an absent field) keeps the stored one. */
+export const SSH_SECRET_MASK = '***';
+
+/** A saved connection's name: what `init.connection` and `jump` refer to. */
+export const SshConnectionNameSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, ".", "_" or "-"');
+
+export const SshAuthSchema = z.enum(['password', 'key', 'agent']);
+export type SshAuth = z.infer<typeof SshAuthSchema>;
+
+/** An OpenSSH-style host key fingerprint: "SHA256:" and the unpadded base64 of the key blob's SHA-256. */
+export const HostKeyFingerprintSchema = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must look like SHA256:<43 base64 characters>');
+
+const noSpaces = /^[^\s\p{Cc}]+$/u;
+
+/**
+ * Body of POST /api/terminal/sessions: creates the connection or replaces the one with that
+ * name. Secrets (password, private_key, passphrase) absent or "***" keep the stored value and
+ * "" clears it, so the editor can send back what GET gave it. Secrets the chosen auth does
+ * not use are dropped. key_path and jump: absent keeps, null clears.
+ */
+export const SshConnectionInputSchema = z
+  .strictObject({
+    name: SshConnectionNameSchema,
+    host: z.string().min(1).max(255).regex(noSpaces, 'must not contain spaces'),
+    port: z.number().int().min(1).max(65535).default(22),
+    username: z.string().min(1).max(255).regex(noSpaces, 'must not contain spaces'),
+    auth: SshAuthSchema,
+    password: z.string().max(4096).optional(),
+    /** PEM / OpenSSH private key text. */
+    private_key: z.string().max(64 * 1024).optional(),
+    /** Path of a private key file on the machine running Atelier (`~/` is the server user's home). */
+    key_path: z
+      .string()
+      .max(4096)
+      .regex(/^(\/|~\/|[A-Za-z]:[\\/])/, 'must be an absolute path (or start with ~/)')
+      .nullable()
+      .optional(),
+    passphrase: z.string().max(4096).optional(),
+    /** Name of another saved connection to hop through (its host reaches this one). */
+    jump: SshConnectionNameSchema.nullable().optional(),
+  })
+  .superRefine((c, ctx) => {
+    const newKey = c.private_key !== undefined && c.private_key !== '' && c.private_key !== SSH_SECRET_MASK;
+    if (c.auth === 'key' && newKey && typeof c.key_path === 'string') {
+      ctx.addIssue({ code: 'custom', path: ['key_path'], message: 'give private_key or key_path, not both' });
+    }
+    if (c.jump === c.name) ctx.addIssue({ code: 'custom', path: ['jump'], message: 'a connection cannot jump through itself' });
+  });
+export type SshConnectionInput = z.infer<typeof SshConnectionInputSchema>;
+
+const mask = z.enum([SSH_SECRET_MASK, '']);
+
+/** A saved connection as it leaves the server: each secret is "***" when stored, "" when not. */
+export const SshConnectionPublicSchema = z.strictObject({
+  name: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  username: z.string(),
+  auth: SshAuthSchema,
+  password: mask,
+  private_key: mask,
+  key_path: z.string().nullable(),
+  passphrase: mask,
+  jump: z.string().nullable(),
+  /** The pinned host key, or null until the first successful connection (or a confirmed probe). */
+  host_key_sha256: z.string().nullable(),
+  /** ISO time the host key was pinned. */
+  host_key_pinned_at: z.string().nullable(),
+  updated_at: z.string(),
+});
+export type SshConnectionPublic = z.infer<typeof SshConnectionPublicSchema>;
+
+/**
+ * Body of POST /api/terminal/sessions/:name/host-key, for the editor's host-key confirmation:
+ * `probe` reads the key the host presents now; `pin` stores it if a fresh probe still shows
+ * that fingerprint; `forget` clears the pin (the next connection pins again).
+ */
+export const SshHostKeyActionSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('probe') }),
+  z.strictObject({ action: z.literal('pin'), fingerprint: HostKeyFingerprintSchema }),
+  z.strictObject({ action: z.literal('forget') }),
+]);
+export type SshHostKeyAction = z.infer<typeof SshHostKeyActionSchema>;
+
+/** Answer to a `probe`: what the host presents, what is pinned, whether they agree. */
+export const SshHostKeyProbeSchema = z.strictObject({
+  fingerprint: z.string(),
+  pinned: z.string().nullable(),
+  matches: z.boolean(),
+});
+export type SshHostKeyProbe = z.infer<typeof SshHostKeyProbeSchema>;

@@ -1,0 +1,60 @@
+import { constants } from 'node:os';
+import { basename } from 'node:path';
+import * as pty from 'node-pty';
+import type { TerminalProcess } from './process.js';
+
+/** What a local or WSL terminal runs. */
+export interface LocalSpawn {
+  file: string;
+  args: string[];
+  cwd: string;
+  cols: number;
+  rows: number;
+  title?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Environment for a terminal: the server's, minus Atelier's own secrets, as a colour terminal. */
+export function terminalEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, TERM: 'xterm-256color', COLORTERM: 'truecolor', TERM_PROGRAM: 'atelier' };
+  delete env.ATELIER_TOKEN;
+  return env;
+}
+
+/** Spawns a program in a PTY with node-pty; output is read as raw bytes (no decoding on the hot path). */
+export function spawnLocal(spec: LocalSpawn): TerminalProcess {
+  const child = pty.spawn(spec.file, spec.args, {
+    name: 'xterm-256color',
+    cols: spec.cols,
+    rows: spec.rows,
+    cwd: spec.cwd,
+    env: terminalEnv(spec.env) as Record<string, string>,
+    // null: hand us Buffers instead of decoded strings; a UTF-8 sequence split across reads
+    // must reach xterm.js intact, and it decodes bytes itself.
+    encoding: null as unknown as string,
+  });
+  return {
+    title: spec.title ?? basename(spec.file),
+    onData: (listener) => {
+      child.onData((data) => listener(typeof data === 'string' ? Buffer.from(data) : (data as unknown as Buffer)));
+    },
+    onExit: (listener) => {
+      child.onExit(({ exitCode, signal }) => listener({ code: exitCode, signal: signal ? signalName(signal) : null }));
+    },
+    write: (data) => child.write(data),
+    resize: (cols, rows) => child.resize(cols, rows),
+    pause: () => child.pause(),
+    resume: () => child.resume(),
+    kill: () => {
+      try {
+        child.kill('SIGHUP');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+function signalName(n: number): string {
+  return Object.entries(constants.signals).find(([, value]) => value === n)?.[0] ?? `SIG${n}`;
+}

@@ -1,0 +1,13 @@
+/** Messages between the main thread and the screen-mirror worker. */
+
+export type MirrorRequest =
+  | { op: 'create'; id: string; cols: number; rows: number; scrollback: number }
+  | { op: 'write'; id: string; data: Uint8Array }
+  | { op: 'resize'; id: string; cols: number; rows: number }
+  | { op: 'serialize'; id: string; request: number }
+  | { op: 'dispose'; id: string };
+
+export type MirrorReply =
+  /** `bytes` of a session's output have been parsed (the mirror's flow-control ack). */
+  | { op: 'written'; id: string; bytes: number }
+  | { op: 'serialized'; request: number; data: string };

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { FLOW_CONTROL, type TerminalKind, type TerminalServerMessage } from '../wire/terminal.js';
+import type { MirrorPool } from './mirror.js';
+import type { TerminalProcess } from './process.js';
+
+/** One open socket looking at a session. */
+export interface Viewer {
+  /** Sends output bytes (a binary frame). */
+  output(chunk: Buffer): void;
+  /** Sends a control message (a JSON text frame). */
+  control(message: TerminalServerMessage): void;
+}
+
+interface ViewerState {
+  /** Bytes sent and not yet acknowledged. */
+  unacked: number;
+  /** Output held back while the viewer's snapshot is being serialized. */
+  queue: Buffer[] | null;
+}
+
+/** Largest frame of batched output; bigger bursts go out as several frames. */
+const MAX_FRAME_BYTES = 256 * 1024;
+
+export interface SessionInfo {
+  id: string;
+  kind: TerminalKind;
+  title: string;
+  created_at: string;
+  viewers: number;
+  exited: boolean;
+  /** Output reading is paused because a viewer (or the mirror) is behind. */
+  paused: boolean;
+}
+
+/**
+ * A running terminal: its process, the viewers that watch it and the headless mirror of its
+ * screen. Output is batched per event-loop turn into binary frames. Flow control: the process
+ * is paused while any viewer, or the mirror, holds more than HIGH_WATERMARK unacknowledged
+ * bytes, and resumed when all are back under LOW_WATERMARK — memory stays bounded whatever
+ * the program writes and however slow the reader.
+ */
+export class TerminalSession {
+  readonly id = randomUUID();
+  readonly createdAt = new Date();
+  readonly #viewers = new Map<Viewer, ViewerState>();
+  readonly #mirror: MirrorPool;
+  #mirrorUnacked = 0;
+  #batch: Buffer[] = [];
+  #batchBytes = 0;
+  #flushScheduled = false;
+  #paused = false;
+  #exit: { code: number | null; signal: string | null } | null = null;
+  #onIdle: () => void = () => undefined;
+  #onExit: () => void = () => undefined;
+
+  constructor(
+    readonly kind: TerminalKind,
+    readonly process: TerminalProcess,
+    size: { cols: number; rows: number; scrollback: number },
+    mirror: MirrorPool,
+  ) {
+    this.#mirror = mirror;
+    mirror.create(this.id, size, (bytes) => {
+      this.#mirrorUnacked -= bytes;
+      this.#maybeResume();
+    });
+    process.onData((chunk) => this.#receive(chunk));
+    process.onExit((exit) => {
+      this.#flush();
+      this.#exit = exit;
+      for (const viewer of this.#viewers.keys()) viewer.control({ type: 'exit', data: exit });
+      this.#onExit();
+    });
+  }
+
+  get title(): string {
+    return this.process.title;
+  }
+
+  get exited(): boolean {
+    return this.#exit !== null;
+  }
+
+  get viewerCount(): number {
+    return this.#viewers.size;
+  }
+
+  /** True while reading from the process is paused by flow control. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  info(): SessionInfo {
+    return { id: this.id, kind: this.kind, title: this.title, created_at: this.createdAt.toISOString(), viewers: this.#viewers.size, exited: this.exited, paused: this.#paused };
+  }
+
+  /** Called when the last viewer leaves (the manager starts the grace timer) and when the process exits. */
+  onIdle(fn: () => void): void {
+    this.#onIdle = fn;
+  }
+
+  onExit(fn: () => void): void {
+    this.#onExit = fn;
+  }
+
+  /** A new session's first viewer: no snapshot needed. */
+  addFreshViewer(viewer: Viewer): void {
+    this.#viewers.set(viewer, { unacked: 0, queue: null });
+    viewer.control({ type: 'ready', data: { id: this.id, kind: this.kind, title: this.title } });
+  }
+
+  /**
+   * Re-attach: the viewer gets `ready`, then the serialized screen and scrollback, then live
+   * output. Output arriving while the snapshot is made is queued, so nothing is lost or doubled.
+   */
+  async attach(viewer: Viewer): Promise<void> {
+    this.#flush();
+    const state: ViewerState = { unacked: 0, queue: [] };
+    this.#viewers.set(viewer, state);
+    const snapshot = await this.#mirror.serialize(this.id);
+    if (!this.#viewers.has(viewer)) return; // left while waiting
+    viewer.control({ type: 'ready', data: { id: this.id, kind: this.kind, title: this.title } });
+    const queued = state.queue ?? [];
+    state.queue = null;
+    for (const chunk of [Buffer.from(snapshot, 'utf8'), ...queued]) this.#sendTo(viewer, state, chunk);
+    if (this.#exit) viewer.control({ type: 'exit', data: this.#exit });
+  }
+
+  detach(viewer: Viewer): void {
+    if (!this.#viewers.delete(viewer)) return;
+    this.#maybeResume();
+    if (this.#viewers.size === 0) this.#onIdle();
+  }
+
+  ack(viewer: Viewer, bytes: number): void {
+    const state = this.#viewers.get(viewer);
+    if (!state) return;
+    state.unacked = Math.max(0, state.unacked - bytes);
+    this.#maybeResume();
+  }
+
+  write(data: string): void {
+    this.process.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.process.resize(cols, rows);
+    this.#mirror.resize(this.id, cols, rows);
+  }
+
+  /** Ends the process and forgets the mirror. */
+  dispose(): void {
+    if (!this.exited) this.process.kill();
+    this.#mirror.dispose(this.id);
+  }
+
+  #receive(chunk: Buffer): void {
+    this.#batch.push(chunk);
+    this.#batchBytes += chunk.length;
+    if (this.#batchBytes >= MAX_FRAME_BYTES) this.#flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#batchBytes === 0) return;
+    const frame = this.#batch.length === 1 ? this.#batch[0]! : Buffer.concat(this.#batch, this.#batchBytes);
+    this.#batch = [];
+    this.#batchBytes = 0;
+    this.#mirrorUnacked += frame.length;
+    this.#mirror.write(this.id, frame);
+    for (const [viewer, state] of this.#viewers) {
+      if (state.queue) state.queue.push(frame);
+      else this.#sendTo(viewer, state, frame);
+    }
+    this.#maybePause();
+  }
+
+  #sendTo(viewer: Viewer, state: ViewerState, chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    state.unacked += chunk.length;
+    viewer.output(chunk);
+  }
+
+  #maxUnacked(): number {
+    let max = this.#mirrorUnacked;
+    for (const state of this.#viewers.values()) max = Math.max(max, state.unacked);
+    return max;
+  }
+
+  #maybePause(): void {
+    if (this.#paused || this.#exit || this.#maxUnacked() <= FLOW_CONTROL.HIGH_WATERMARK_BYTES) return;
+    this.#paused = true;
+    this.process.pause();
+  }
+
+  #maybeResume(): void {
+    if (!this.#paused || this.#maxUnacked() >= FLOW_CONTROL.LOW_WATERMARK_BYTES) return;
+    this.#paused = false;
+    this.process.resume();
+  }
+}

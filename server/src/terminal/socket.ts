@@ -1,0 +1,109 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { RawData, WebSocket } from 'ws';
+import { AppError } from '../http/errors.js';
+import { TerminalClientMessageSchema, type TerminalInit, type TerminalServerMessage } from '../wire/terminal.js';
+import type { SessionManager } from './manager.js';
+import type { TerminalProcess } from './process.js';
+import type { TerminalSession, Viewer } from './session.js';
+
+/** Close code for "try again later" (RFC 6455 §7.4.1): the session cap is reached. */
+export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
+
+/** Starts the process an `init` asks for; throws AppError for a bad request. */
+export type ProcessOpener = (init: TerminalInit) => Promise<TerminalProcess>;
+
+/** Frames a socket may send before it must start or attach, and junk frames tolerated before we hang up. */
+const MAX_BAD_FRAMES = 100;
+
+/**
+ * One WebSocket on /api/ws/terminal: the first valid frame is `init` or `attach`; then
+ * input, resize and ack. Bad frames get an `error` message; the socket and server live on.
+ */
+export function handleTerminalSocket(ws: WebSocket, _req: IncomingMessage, manager: SessionManager, open: ProcessOpener, scrollback: () => number, log: Logger): void {
+  let session: TerminalSession | undefined;
+  let starting = false;
+  let badFrames = 0;
+
+  const send = (message: TerminalServerMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+  const fail = (code: string, error: string): void => {
+    send({ type: 'error', data: { error, code } });
+    if (++badFrames > MAX_BAD_FRAMES) ws.close(1008, 'Too many invalid messages');
+  };
+  const viewer: Viewer = {
+    output: (chunk) => {
+      if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
+    },
+    control: send,
+  };
+
+  const start = async (init: TerminalInit): Promise<void> => {
+    manager.assertCapacity();
+    const proc = await open(init);
+    if (ws.readyState !== ws.OPEN) {
+      proc.kill(); // the client left while we were starting
+      return;
+    }
+    session = manager.add(init.kind, proc, { cols: init.cols, rows: init.rows, scrollback: scrollback() });
+    session.addFreshViewer(viewer);
+  };
+
+  const attach = async (id: string): Promise<void> => {
+    const target = manager.get(id);
+    if (!target) throw new AppError(404, 'SESSION_NOT_FOUND', `No terminal session ${id} (it may have ended or expired)`);
+    manager.cancelExpiry(target);
+    session = target;
+    await target.attach(viewer);
+  };
+
+  ws.on('message', (raw: RawData, isBinary: boolean) => {
+    if (isBinary) return fail('BAD_FRAME', 'Binary frames are not accepted; send JSON text frames');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString());
+    } catch {
+      return fail('BAD_FRAME', 'Frames must be JSON');
+    }
+    const result = TerminalClientMessageSchema.safeParse(parsed);
+    if (!result.success) {
+      const where = result.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; ');
+      return fail('BAD_FRAME', `Invalid message: ${where}`);
+    }
+    const msg = result.data;
+    if (msg.type === 'init' || msg.type === 'attach') {
+      if (session || starting) return fail('ALREADY_STARTED', 'This socket already has a terminal; open another socket');
+      starting = true;
+      const work = msg.type === 'init' ? start(msg.data) : attach(msg.data.id);
+      work
+        .catch((err: unknown) => {
+          if (err instanceof AppError && err.code === 'TOO_MANY_SESSIONS') {
+            ws.close(WS_CLOSE_TRY_AGAIN_LATER, err.message.slice(0, 120));
+            return;
+          }
+          const known = err instanceof AppError;
+          if (!known) log.error({ err }, 'terminal start failed');
+          send({ type: 'error', data: { error: known ? err.message : `Could not start the terminal: ${String((err as Error)?.message ?? err)}`, code: known ? err.code : 'START_FAILED' } });
+        })
+        .finally(() => (starting = false));
+      return;
+    }
+    if (!session) return fail('NOT_STARTED', 'Send init or attach first');
+    switch (msg.type) {
+      case 'input':
+        if (session.exited) return fail('SESSION_EXITED', 'The terminal has exited; input was not delivered');
+        session.write(msg.data);
+        return;
+      case 'resize':
+        if (!session.exited) session.resize(msg.data.cols, msg.data.rows);
+        return;
+      case 'ack':
+        session.ack(viewer, msg.data);
+        return;
+    }
+  });
+
+  ws.on('close', () => session?.detach(viewer));
+  ws.on('error', () => ws.terminate());
+}
