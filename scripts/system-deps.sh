@@ -6,6 +6,7 @@ set -euo pipefail
 # command to check → Debian package that provides it
 declare -A NEEDS=(
   [/usr/bin/chromium]=chromium
+  [/usr/sbin/sshd]=openssh-server
 )
 
 missing=()

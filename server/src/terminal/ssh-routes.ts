@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import type { Api } from '../http/api.js';
+import { AppError } from '../http/errors.js';
+import { SshConnectionInputSchema, SshConnectionPublicSchema, SshHostKeyActionSchema, SshHostKeyProbeSchema } from '../wire/terminal.js';
+import { toPublic, type SshConnectionStore } from './ssh-connections.js';
+import { probeHostKey } from './ssh-process.js';
+
+const tag = 'terminal';
+// Any string: a name that cannot exist is simply unknown (404), like any other.
+const NameParams = z.strictObject({ name: z.string().min(1).max(200) });
+
+/** Create/update and delete saved SSH connections, and the editor's host-key confirmation. GET is in routes.ts. */
+export function registerSshRoutes(api: Api, store: SshConnectionStore, ctx: AppContext): void {
+  api.route({
+    method: 'post',
+    path: '/api/terminal/sessions',
+    tag,
+    summary: 'Create or replace a saved SSH connection (secrets absent or "***" keep the stored ones, "" clears); answers it with secrets "***"',
+    body: SshConnectionInputSchema,
+    response: SshConnectionPublicSchema,
+    handler: ({ body }) => {
+      const saved = store.save(body);
+      ctx.log.info({ connection: saved.name, auth: saved.auth, jump: saved.jump }, 'ssh connection saved');
+      return toPublic(saved);
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/api/terminal/sessions/:name',
+    tag,
+    summary: 'Delete a saved SSH connection (409 while another connection uses it as its jump host)',
+    params: NameParams,
+    handler: ({ params }) => {
+      store.remove(params.name);
+      ctx.log.info({ connection: params.name }, 'ssh connection deleted');
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/api/terminal/sessions/:name/host-key',
+    tag,
+    summary: 'Host-key confirmation: probe the key the host presents now, pin it (if a fresh probe still shows it) or forget the pin',
+    params: NameParams,
+    body: SshHostKeyActionSchema,
+    response: z.union([SshHostKeyProbeSchema, SshConnectionPublicSchema]),
+    handler: async ({ params, body }) => {
+      const conn = store.require(params.name);
+      switch (body.action) {
+        case 'probe': {
+          const fingerprint = await probeHostKey(conn, store, ctx.log);
+          const pinned = store.require(params.name).host_key_sha256;
+          return { fingerprint, pinned, matches: pinned === fingerprint };
+        }
+        case 'pin': {
+          const fingerprint = await probeHostKey(conn, store, ctx.log);
+          if (fingerprint !== body.fingerprint) {
+            throw new AppError(409, 'HOST_KEY_MISMATCH', `${conn.host}:${conn.port} now presents ${fingerprint}, not the ${body.fingerprint} you confirmed; probe again and compare`);
+          }
+          store.pin(conn.name, fingerprint);
+          ctx.log.info({ connection: conn.name, fingerprint }, 'ssh host key pinned');
+          return toPublic(store.require(conn.name));
+        }
+        case 'forget':
+          store.forgetPin(conn.name);
+          ctx.log.info({ connection: conn.name }, 'ssh host key pin cleared');
+          return toPublic(store.require(conn.name));
+      }
+    },
+  });
+}
