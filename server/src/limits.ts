@@ -24,6 +24,10 @@ export const TERMINAL_SCROLLBACK_MAX_LINES = 100_000;
 export const TOOL_VERSION_TIMEOUT_MS = 4_000;
 /** Version commands run at most this many at once (the machine may have 2 cores). */
 export const TOOL_SCAN_CONCURRENCY = 8;
+/** Output kept from one version command; a version is in the first lines, anything past this is noise. */
+export const TOOL_VERSION_OUTPUT_MAX_BYTES = 64 * 1024;
+/** Completed scans kept in SQLite; only the latest is served, the others help compare after a change. */
+export const TOOL_SCANS_KEPT = 5;
 
 /** Metrics calls closer together than this reuse the previous sample (CPU deltas need time). */
 export const METRICS_MIN_SAMPLE_INTERVAL_MS = 250;

@@ -47,6 +47,8 @@ export interface ToolStatus {
   version: string | null;
   /** Why the version could not be read (timeout, exit code), when found but unreadable. */
   error: string | null;
+  /** Where to get the tool (from the catalog), e.g. to offer a link when it is missing. */
+  homepage: string;
 }
 
 /** GET /api/scan, POST /api/scan */

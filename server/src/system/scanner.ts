@@ -1,0 +1,79 @@
+import type { ChildProcess } from 'node:child_process';
+import { TOOL_SCAN_CONCURRENCY, TOOL_VERSION_TIMEOUT_MS } from '../limits.js';
+import type { ScanProgressEvent, ScanResult, ToolStatus } from '../wire/system.js';
+import type { ToolSpec } from './catalog.js';
+import { extractVersion, runVersionCommand, type CommandOutput } from './version.js';
+import { findExecutable } from './which.js';
+
+/** Progress of a running scan, once per tool as it completes (the wire's SSE event body). */
+export type ScanProgress = ScanProgressEvent['progress'];
+
+/** How to scan; every field has a production default. */
+export interface ScanOptions {
+  /** The environment whose PATH is searched and that version commands run with. */
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  concurrency?: number;
+  /** Called with each spawned child (e.g. `lifecycle.track`). */
+  onSpawn?: (child: ChildProcess, group: boolean) => void;
+  onProgress?: (progress: ScanProgress) => void;
+  /** Checked before each tool starts: once true (shutdown), remaining tools are not run. */
+  stopped?: () => boolean;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  if (limit < 1) throw new Error(`mapPool limit must be at least 1, got ${limit}`);
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Why a found tool has no version, or null when all went well. */
+function describeFailure(run: CommandOutput, version: string | null, timeoutMs: number): string | null {
+  if (run.spawnError) return `could not run: ${run.spawnError}`;
+  if (run.timedOut) return `timed out after ${timeoutMs} ms`;
+  if (version) return null;
+  if (run.signal) return `killed by ${run.signal}`;
+  if (run.exitCode !== 0) return `exited with code ${run.exitCode}`;
+  return 'no version in its output';
+}
+
+/** Locates one tool and reads its version. Never throws: every failure is described in `error`. */
+export async function scanTool(spec: ToolSpec, options: ScanOptions = {}): Promise<ToolStatus> {
+  const env = options.env ?? process.env;
+  const timeoutMs = options.timeoutMs ?? TOOL_VERSION_TIMEOUT_MS;
+  const base = { id: spec.id, name: spec.name, category: spec.category, homepage: spec.homepage };
+  const path = await findExecutable(spec.bins, env);
+  if (!path) return { ...base, found: false, path: null, version: null, error: null };
+  if (options.stopped?.()) return { ...base, found: true, path, version: null, error: 'scan stopped (shutting down)' };
+  // NO_COLOR keeps escape codes out of the output; the catalog's env comes last so an entry can override it.
+  const run = await runVersionCommand(path, spec.versionArgs, {
+    timeoutMs,
+    env: { ...env, NO_COLOR: '1', ...spec.env },
+    ...(options.onSpawn && { onSpawn: options.onSpawn }),
+  });
+  const version = run.spawnError ? null : extractVersion(run.output, spec.versionPattern);
+  return { ...base, found: true, path, version, error: describeFailure(run, version, timeoutMs) };
+}
+
+/** Scans every tool of the catalog, at most `concurrency` version commands at once. */
+export async function scanTools(catalog: readonly ToolSpec[], options: ScanOptions = {}): Promise<ScanResult> {
+  const started = Date.now();
+  let done = 0;
+  const tools = await mapPool(catalog, options.concurrency ?? TOOL_SCAN_CONCURRENCY, async (spec) => {
+    const tool = await scanTool(spec, options);
+    done += 1;
+    options.onProgress?.({ done, total: catalog.length, tool });
+    return tool;
+  });
+  const finished = Date.now();
+  return { started_at: new Date(started).toISOString(), finished_at: new Date(finished).toISOString(), duration_ms: finished - started, tools };
+}
