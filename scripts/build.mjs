@@ -34,7 +34,7 @@ export function buildIfStale({ force = false } = {}) {
     execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'server', 'tsconfig.json')], { stdio: 'inherit' });
   }
   const webOut = join(root, 'web', 'dist', 'index.html');
-  if (force || stale(webOut, ['web', 'server/src/wire'])) {
+  if (force || stale(webOut, ['web', 'server/src/wire', 'server/src/limits.ts'])) {
     process.stderr.write('atelier: building the studio…\n');
     execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], {
       stdio: 'inherit',

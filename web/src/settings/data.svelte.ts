@@ -1,0 +1,72 @@
+/**
+ * What the settings page reads besides the shared config: providers, terminal themes, shells
+ * and config generations.
+ */
+import type { ConfigGeneration, Provider, PublicConfig } from '$wire/config';
+import type { TerminalTheme } from '$wire/terminal';
+import { api, ApiError } from '../lib/api';
+import { session } from '../lib/session.svelte';
+
+/** The part of GET /api/terminal/sessions the settings use: shells found on this machine. */
+interface TerminalSessionsResponse {
+  system: { kind: string; name: string; shell?: string }[];
+}
+
+/** Reads a list, or null when the route does not exist on this server (an older one). */
+async function optional<T>(path: string): Promise<T | null> {
+  try {
+    return await api.get<T>(path);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+/** Data behind the settings page. */
+export class SettingsData {
+  providers = $state.raw<Provider[]>([]);
+  /** null: this server has no themes route; the form falls back to a text field. */
+  themes = $state.raw<TerminalTheme[] | null>(null);
+  shells = $state.raw<string[]>([]);
+  generations = $state.raw<ConfigGeneration[]>([]);
+
+  /** Everything, at once. */
+  async loadAll(): Promise<void> {
+    const [providers, themes, sessions, generations] = await Promise.all([
+      api.get<Provider[]>('/api/providers'),
+      optional<TerminalTheme[]>('/api/terminal/themes'),
+      optional<TerminalSessionsResponse>('/api/terminal/sessions').catch(() => null),
+      api.get<ConfigGeneration[]>('/api/config/generations'),
+    ]);
+    this.providers = providers;
+    this.themes = themes;
+    this.shells = [...new Set((sessions?.system ?? []).flatMap((s) => (s.kind === 'local' && s.shell ? [s.shell] : [])))];
+    this.generations = generations;
+  }
+
+  /** After any save: a new generation exists. */
+  async reloadGenerations(): Promise<void> {
+    this.generations = await api.get<ConfigGeneration[]>('/api/config/generations');
+  }
+
+  /** Takes a saved provider into the list (PUT answers it masked). */
+  providerSaved(provider: Provider): void {
+    const exists = this.providers.some((p) => p.id === provider.id);
+    this.providers = exists ? this.providers.map((p) => (p.id === provider.id ? provider : p)) : [...this.providers, provider];
+  }
+
+  /** After a delete: the list, and the profile (which may have pointed at it). */
+  async providerDeleted(id: string): Promise<void> {
+    this.providers = this.providers.filter((p) => p.id !== id);
+    // The server clears the active provider when it was this one.
+    session.applyConfig(await api.get<PublicConfig>('/api/config'));
+  }
+
+  /** After a rollback or reset: everything may have changed, the language too. */
+  async configReplaced(config: PublicConfig): Promise<void> {
+    session.applyConfig(config);
+    const [providers, generations] = await Promise.all([api.get<Provider[]>('/api/providers'), api.get<ConfigGeneration[]>('/api/config/generations')]);
+    this.providers = providers;
+    this.generations = generations;
+  }
+}
