@@ -78,10 +78,6 @@ async function main(): Promise<void> {
     const r = atelier.recovery;
     process.stderr.write(`atelier: ${r.corruptFile} was unreadable (${r.reason}); moved it to ${r.movedTo} and restored generation ${r.fromGeneration}\n`);
   }
-  const signInUrl = `${atelier.url}/?token=${encodeURIComponent(atelier.token)}`;
-  process.stdout.write(`Atelier ${atelier.version} is ready: ${signInUrl}\n`);
-  if (!values['no-open']) openBrowser(signInUrl);
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(1); // a second Ctrl+C means now
@@ -97,6 +93,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  // Handlers first: whoever reads the URL may signal us at once.
+  const signInUrl = `${atelier.url}/?token=${encodeURIComponent(atelier.token)}`;
+  process.stdout.write(`Atelier ${atelier.version} is ready: ${signInUrl}\n`);
+  if (!values['no-open']) openBrowser(signInUrl);
 }
 
 await main();

@@ -101,7 +101,6 @@ export async function startAtelier(options: StartOptions = {}): Promise<RunningA
     const defaultStatic = join(ROOT_DIR, 'web', 'dist');
     const staticDir = options.staticDir === undefined ? (existsSync(defaultStatic) ? defaultStatic : undefined) : (options.staticDir ?? undefined);
     const { app, onUpgrade, ws } = createApp(ctx, guard, staticDir);
-    lifecycle.onClose(() => ws.close());
 
     const servers: Server[] = [];
     const serve = async (address: string, port: number): Promise<number> => {
@@ -116,7 +115,12 @@ export async function startAtelier(options: StartOptions = {}): Promise<RunningA
       // Browsers may resolve "localhost" to ::1; serve it too when this machine has IPv6 loopback.
       await serve('::1', boundPort).catch((err: NodeJS.ErrnoException) => log.debug({ code: err.code }, 'no IPv6 loopback'));
     }
-    lifecycle.onClose(() => Promise.all(servers.map(closeServer)).then(() => undefined));
+    // Closers run last-registered first: sockets and listeners go before capabilities and the DB.
+    // Upgraded sockets are not HTTP connections, so server.close() would wait on them forever.
+    lifecycle.onClose(async () => {
+      ws.close();
+      await Promise.all(servers.map(closeServer));
+    });
 
     const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     return {

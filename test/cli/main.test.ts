@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TerminalClient } from '../helpers/terminal-client.js';
 import { tempDir } from '../helpers/temp.js';
 
 const MAIN = join(process.cwd(), 'server', 'dist', 'main.js');
@@ -69,6 +70,20 @@ describe('CLI', () => {
     c.child.kill(signal);
     expect(await c.exited).toEqual({ code: 0, signal: null });
     await expect(fetch(`${url.origin}/api/health`)).rejects.toThrow();
+  });
+
+  it('shuts down with an open terminal socket and kills its shell', async () => {
+    const c = cli(['--port', '0']);
+    const url = await readyUrl(c);
+    const term = new TerminalClient(Number(url.port), url.searchParams.get('token')!);
+    await term.init({ kind: 'local', shell: '/bin/sh' });
+    term.input('echo "pid=$$"\r');
+    await term.waitForOutput(/pid=\d+/);
+    const pid = Number(term.output.match(/pid=(\d+)/)![1]);
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toEqual({ code: 0, signal: null });
+    expect((await term.waitForClose()).code).not.toBe(1000);
+    expect(() => process.kill(pid, 0)).toThrow();
   });
 
   it('kills running child processes on shutdown', async () => {
