@@ -136,6 +136,8 @@ function atelierSocket(origin, token, { ack }) {
 
 async function atelier(file, home) {
   const server = await startAtelier(home);
+  // The start-up tool scan spawns ~50 processes: let it finish before measuring.
+  await fetch(`${server.origin}/api/scan`, { headers: { authorization: `Bearer ${server.token}` } });
   const term = atelierSocket(server.origin, server.token, { ack: true });
   await term.ready;
   await new Promise((r) => setTimeout(r, 500));
@@ -178,11 +180,11 @@ async function wetty(file) {
   const stop = () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM')));
   try {
     for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/wetty`).then(() => true, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const socket = io(`http://127.0.0.1:${port}`, { path: '/wetty/socket.io', transports: ['websocket'] });
+    const socket = io(`http://127.0.0.1:${port}`, { path: '/socket.io', transports: ['websocket'] });
     const listeners = new Set();
     let pending = 0;
     socket.on('data', (data) => {

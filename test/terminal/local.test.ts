@@ -85,6 +85,21 @@ describe('local terminal', () => {
     await second.waitForOutput('after-attach');
   });
 
+  it('restores the tail of a flood bigger than the mirror backlog', async () => {
+    const first = client();
+    const { id } = await first.init({ kind: 'local', shell: '/bin/sh' });
+    first.input('head -c 12000000 /dev/zero | tr "\\0" "x" | fold -w 100; echo; echo "END-""OF-FLOOD"\r');
+    await first.waitForOutput('END-OF-FLOOD', 60_000);
+    first.close();
+    await first.waitForClose();
+    const second = client();
+    await second.opened();
+    second.send({ type: 'attach', data: { id } });
+    await second.waitForOutput('END-OF-FLOOD');
+    // The snapshot is the screen plus bounded scrollback, not the 12 MB that streamed by.
+    expect(second.bytes).toBeLessThan(2 * 1024 * 1024);
+  }, 90_000);
+
   it('lets two viewers watch one session', async () => {
     const a = client();
     const { id } = await a.init({ kind: 'local', shell: '/bin/sh' });

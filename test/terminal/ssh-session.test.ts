@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, freePort, type Sshd } from '../helpers/sshd.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TerminalClient } from '../helpers/terminal-client.js';
+import { FLOW_CONTROL } from '../../server/src/wire/terminal.js';
 
 let sshd: Sshd;
 let server: TestServer;
@@ -163,7 +164,8 @@ describe('SSH terminals against a real sshd', () => {
     const seen = c.bytes;
     await new Promise((r) => setTimeout(r, 500));
     expect(c.bytes).toBe(seen);
-    expect(seen).toBeLessThan(2 * 1024 * 1024);
+    // At most one window plus the frame that crossed it.
+    expect(seen).toBeLessThan(FLOW_CONTROL.HIGH_WATERMARK_BYTES + 512 * 1024);
     c.input('\x03');
     c.autoAck = true;
     c.send({ type: 'ack', data: c.bytes });

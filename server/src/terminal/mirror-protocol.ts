@@ -7,7 +7,4 @@ export type MirrorRequest =
   | { op: 'serialize'; id: string; request: number }
   | { op: 'dispose'; id: string };
 
-export type MirrorReply =
-  /** `bytes` of a session's output have been parsed (the mirror's flow-control ack). */
-  | { op: 'written'; id: string; bytes: number }
-  | { op: 'serialized'; request: number; data: string };
+export type MirrorReply = { op: 'serialized'; request: number; data: string };

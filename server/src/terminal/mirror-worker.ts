@@ -1,49 +1,101 @@
 /**
  * Worker thread holding one headless xterm per terminal session, fed with its output, so a
- * page that reloads gets the screen and scrollback back. Parsing runs here, off the thread
- * that moves bytes between PTYs and sockets (it costs about as much as the transfer itself).
+ * page that reloads gets the screen and scrollback back. It runs off the thread that moves
+ * bytes between PTYs and sockets, and it never slows that path: output is queued here and
+ * parsed once the flow calms down. During a flood (more than FLOOD_BYTES per PARSE_DELAY_MS)
+ * only the newest BACKLOG_MAX_BYTES are kept — older bytes of a flood would have scrolled out
+ * of the scrollback anyway — so memory stays bounded and no CPU is taken from the transfer.
  */
 import { parentPort } from 'node:worker_threads';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
 import type { MirrorReply, MirrorRequest } from './mirror-protocol.js';
 
+/** Unparsed output kept per session; beyond this the oldest is dropped (at a line boundary). */
+const BACKLOG_MAX_BYTES = 4 * 1024 * 1024;
+/** How long output is left to accumulate before it is parsed. */
+const PARSE_DELAY_MS = 50;
+/** Output arriving faster than this per PARSE_DELAY_MS (5 MB/s) counts as a flood: parsing waits. */
+const FLOOD_BYTES = 256 * 1024;
+const NEWLINE = 0x0a;
+
 interface Mirror {
   term: InstanceType<typeof headless.Terminal>;
   serializer: InstanceType<typeof serialize.SerializeAddon>;
+  backlog: Uint8Array[];
+  backlogBytes: number;
+  /** Bytes received since the last parse timer fired (the flood detector). */
+  recentBytes: number;
+  timer: NodeJS.Timeout | null;
 }
 
 const mirrors = new Map<string, Mirror>();
 const port = parentPort!;
 const reply = (message: MirrorReply): void => port.postMessage(message);
 
+/** Drops the oldest backlog beyond the cap, then realigns to the next line start. */
+function trim(m: Mirror): void {
+  while (m.backlogBytes > BACKLOG_MAX_BYTES && m.backlog.length > 1) m.backlogBytes -= m.backlog.shift()!.byteLength;
+  const first = m.backlog[0];
+  if (m.backlogBytes > BACKLOG_MAX_BYTES && first) {
+    const cut = first.indexOf(NEWLINE, m.backlogBytes - BACKLOG_MAX_BYTES);
+    const from = cut === -1 ? m.backlogBytes - BACKLOG_MAX_BYTES : cut + 1;
+    m.backlog[0] = first.subarray(from);
+    m.backlogBytes -= from;
+  }
+}
+
+/** Feeds the backlog to the terminal; `then` runs once all of it is parsed. */
+function drain(m: Mirror, then?: () => void): void {
+  for (const chunk of m.backlog) m.term.write(chunk);
+  m.backlog = [];
+  m.backlogBytes = 0;
+  m.term.write('', then);
+}
+
+function schedule(m: Mirror): void {
+  if (m.timer) return;
+  m.timer = setTimeout(() => {
+    m.timer = null;
+    const flooding = m.recentBytes > FLOOD_BYTES;
+    m.recentBytes = 0;
+    if (flooding) schedule(m);
+    else drain(m);
+  }, PARSE_DELAY_MS);
+}
+
 port.on('message', (msg: MirrorRequest) => {
   if (msg.op === 'create') {
     const term = new headless.Terminal({ cols: msg.cols, rows: msg.rows, scrollback: msg.scrollback, allowProposedApi: true });
     const serializer = new serialize.SerializeAddon();
     term.loadAddon(serializer);
-    mirrors.set(msg.id, { term, serializer });
+    mirrors.set(msg.id, { term, serializer, backlog: [], backlogBytes: 0, recentBytes: 0, timer: null });
     return;
   }
-  const mirror = mirrors.get(msg.id);
+  const m = mirrors.get(msg.id);
   switch (msg.op) {
-    case 'write': {
-      const bytes = msg.data.byteLength;
-      // Ack even for a disposed mirror so the sender's count of in-flight bytes stays right.
-      if (!mirror) return reply({ op: 'written', id: msg.id, bytes });
-      mirror.term.write(msg.data, () => reply({ op: 'written', id: msg.id, bytes }));
+    case 'write':
+      if (!m) return;
+      m.backlog.push(msg.data);
+      m.backlogBytes += msg.data.byteLength;
+      m.recentBytes += msg.data.byteLength;
+      trim(m);
+      schedule(m);
       return;
-    }
     case 'resize':
-      mirror?.term.resize(msg.cols, msg.rows);
+      // Output written before the resize was laid out at the old size: parse it first.
+      if (m) {
+        drain(m);
+        m.term.resize(msg.cols, msg.rows);
+      }
       return;
     case 'serialize':
-      // write() is queued: serialize once everything sent before this request is parsed.
-      if (!mirror) return reply({ op: 'serialized', request: msg.request, data: '' });
-      mirror.term.write('', () => reply({ op: 'serialized', request: msg.request, data: mirror.serializer.serialize() }));
+      if (!m) return reply({ op: 'serialized', request: msg.request, data: '' });
+      drain(m, () => reply({ op: 'serialized', request: msg.request, data: m.serializer.serialize() }));
       return;
     case 'dispose':
-      mirror?.term.dispose();
+      if (m?.timer) clearTimeout(m.timer);
+      m?.term.dispose();
       mirrors.delete(msg.id);
       return;
   }

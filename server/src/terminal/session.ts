@@ -20,6 +20,10 @@ interface ViewerState {
 
 /** Largest frame of batched output; bigger bursts go out as several frames. */
 const MAX_FRAME_BYTES = 256 * 1024;
+/** A PTY read at least this big is bulk output (reads are up to ~4 KB); echoes are a few bytes. */
+const BULK_CHUNK_BYTES = 1024;
+/** How long streaming output is coalesced into one frame (PTY reads are ~4 KB each). */
+const COALESCE_MS = 3;
 
 export interface SessionInfo {
   id: string;
@@ -34,17 +38,16 @@ export interface SessionInfo {
 
 /**
  * A running terminal: its process, the viewers that watch it and the headless mirror of its
- * screen. Output is batched per event-loop turn into binary frames. Flow control: the process
- * is paused while any viewer, or the mirror, holds more than HIGH_WATERMARK unacknowledged
- * bytes, and resumed when all are back under LOW_WATERMARK — memory stays bounded whatever
- * the program writes and however slow the reader.
+ * screen. Output is batched into binary frames. Flow control: the process is paused while any
+ * viewer holds more than HIGH_WATERMARK unacknowledged bytes, and resumed when all are back
+ * under LOW_WATERMARK — memory stays bounded whatever the program writes and however slow the
+ * reader. The mirror bounds its own memory (see mirror-worker.ts) and never pauses the process.
  */
 export class TerminalSession {
   readonly id = randomUUID();
   readonly createdAt = new Date();
   readonly #viewers = new Map<Viewer, ViewerState>();
   readonly #mirror: MirrorPool;
-  #mirrorUnacked = 0;
   #batch: Buffer[] = [];
   #batchBytes = 0;
   #flushScheduled = false;
@@ -60,10 +63,7 @@ export class TerminalSession {
     mirror: MirrorPool,
   ) {
     this.#mirror = mirror;
-    mirror.create(this.id, size, (bytes) => {
-      this.#mirrorUnacked -= bytes;
-      this.#maybeResume();
-    });
+    mirror.create(this.id, size);
     process.onData((chunk) => this.#receive(chunk));
     process.onExit((exit) => {
       this.#flush();
@@ -160,7 +160,10 @@ export class TerminalSession {
     if (this.#batchBytes >= MAX_FRAME_BYTES) this.#flush();
     else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      setImmediate(() => this.#flush());
+      // A big read means bulk output: wait a moment to send fewer, larger frames. A small one
+      // (a keystroke's echo, a prompt) goes out on the next turn to keep latency low.
+      if (chunk.length >= BULK_CHUNK_BYTES) setTimeout(() => this.#flush(), COALESCE_MS);
+      else setImmediate(() => this.#flush());
     }
   }
 
@@ -170,7 +173,6 @@ export class TerminalSession {
     const frame = this.#batch.length === 1 ? this.#batch[0]! : Buffer.concat(this.#batch, this.#batchBytes);
     this.#batch = [];
     this.#batchBytes = 0;
-    this.#mirrorUnacked += frame.length;
     this.#mirror.write(this.id, frame);
     for (const [viewer, state] of this.#viewers) {
       if (state.queue) state.queue.push(frame);
@@ -186,7 +188,7 @@ export class TerminalSession {
   }
 
   #maxUnacked(): number {
-    let max = this.#mirrorUnacked;
+    let max = 0;
     for (const state of this.#viewers.values()) max = Math.max(max, state.unacked);
     return max;
   }
