@@ -100,6 +100,19 @@ describe('local terminal', () => {
     expect(second.bytes).toBeLessThan(2 * 1024 * 1024);
   }, 90_000);
 
+  it('ends the session and its process on a close frame', async () => {
+    const c = client();
+    const { id } = await c.init({ kind: 'local', shell: '/bin/sh' });
+    c.input('echo "pid=$$"\r');
+    await c.waitForOutput(/pid=\d+/);
+    const pid = Number(c.output.match(/pid=(\d+)/)![1]);
+    c.send({ type: 'close' });
+    expect((await c.waitForClose()).code).toBe(1000);
+    expect((await sessions()).active.some((s) => s.id === id)).toBe(false);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+
   it('lets two viewers watch one session', async () => {
     const a = client();
     const { id } = await a.init({ kind: 'local', shell: '/bin/sh' });

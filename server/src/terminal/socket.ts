@@ -101,6 +101,10 @@ export function handleTerminalSocket(ws: WebSocket, _req: IncomingMessage, manag
       case 'ack':
         session.ack(viewer, msg.data);
         return;
+      case 'close':
+        manager.close(session.id);
+        ws.close(1000, 'Session closed');
+        return;
     }
   });
 

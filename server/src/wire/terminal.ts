@@ -74,6 +74,8 @@ export const TerminalClientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('resize'), data: z.strictObject({ cols, rows }) }),
   /** Bytes of binary output the client has consumed (written into xterm) since its last ack. */
   z.strictObject({ type: z.literal('ack'), data: z.number().int().nonnegative() }),
+  /** Ends the session (the tab was closed), as opposed to a dropped socket, which only detaches. */
+  z.strictObject({ type: z.literal('close') }),
 ]);
 export type TerminalClientMessage = z.infer<typeof TerminalClientMessageSchema>;
 
