@@ -46,3 +46,29 @@ describe('WebSocket upgrade guard', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('WebSocket guard on the terminal route', () => {
+  const TERMINAL = '/api/ws/terminal';
+
+  it('refuses the terminal socket without a token', async () => {
+    expect((await tryUpgrade(server.port, TERMINAL)).status).toBe(401);
+  });
+
+  it('refuses the terminal socket from a foreign Origin', async () => {
+    const res = await tryUpgrade(server.port, `${TERMINAL}?token=${server.token}`, { origin: 'http://attacker.example' });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body).code).toBe('BAD_ORIGIN');
+  });
+
+  it('refuses the terminal socket with a foreign Host', async () => {
+    const res = await tryUpgrade(server.port, `${TERMINAL}?token=${server.token}`, { host: `evil.example:${server.port}` });
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body).code).toBe('BAD_HOST');
+  });
+
+  it('opens the terminal socket for a local origin with the token', async () => {
+    const res = await tryUpgrade(server.port, `${TERMINAL}?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+    expect(res.status).toBe(101);
+    res.socket!.close();
+  });
+});
