@@ -21,6 +21,8 @@ export interface AppContext {
   lifecycle: Lifecycle;
   /** `Date.now()` when the server started. */
   startedAt: number;
+  /** Scan the CLI tools in the background once listening (off in most tests: ~50 process spawns). */
+  scanToolsAtStart: boolean;
 }
 
 /**

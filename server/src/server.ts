@@ -29,6 +29,8 @@ export interface StartOptions {
   allowRemote?: boolean;
   /** The built studio; default web/dist when it exists; null serves the API only. */
   staticDir?: string | null;
+  /** Default true: rescan CLI tools in the background after start. */
+  scanToolsAtStart?: boolean;
   log?: Logger;
 }
 
@@ -97,7 +99,7 @@ export async function startAtelier(options: StartOptions = {}): Promise<RunningA
     });
     let boundPort = 0;
     const guard = { token, port: () => boundPort, hostnames: allowedHostnames(host, options.allowRemote ?? false) };
-    const ctx: AppContext = { name: pkg.name, version: pkg.version, author: pkg.author, paths, rootDir: ROOT_DIR, log, config, db, lifecycle, startedAt: Date.now() };
+    const ctx: AppContext = { name: pkg.name, version: pkg.version, author: pkg.author, paths, rootDir: ROOT_DIR, log, config, db, lifecycle, startedAt: Date.now(), scanToolsAtStart: options.scanToolsAtStart ?? true };
     const defaultStatic = join(ROOT_DIR, 'web', 'dist');
     const staticDir = options.staticDir === undefined ? (existsSync(defaultStatic) ? defaultStatic : undefined) : (options.staticDir ?? undefined);
     const { app, onUpgrade, ws } = createApp(ctx, guard, staticDir);

@@ -17,7 +17,7 @@ export interface TestServer {
 }
 
 /** Starts a server; a home created here is deleted on close, one passed in is kept. */
-export async function startTestServer(opts: { home?: string; token?: string; staticDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { home?: string; token?: string; staticDir?: string; scanToolsAtStart?: boolean } = {}): Promise<TestServer> {
   const owned = opts.home === undefined ? tempDir() : undefined;
   const home = opts.home ?? owned!.dir;
   const token = opts.token ?? generateToken();
@@ -26,6 +26,7 @@ export async function startTestServer(opts: { home?: string; token?: string; sta
     home,
     token,
     staticDir: opts.staticDir ?? null,
+    scanToolsAtStart: opts.scanToolsAtStart ?? false,
     log: createLogger({ level: process.env.ATELIER_TEST_LOG ?? 'silent' }),
   });
   return {

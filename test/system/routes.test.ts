@@ -113,7 +113,7 @@ describe('system API', () => {
 
 describe('system API on a fresh start', () => {
   it('GET /api/dashboard/status answers at once while the first scan runs', async () => {
-    const fresh = await startTestServer();
+    const fresh = await startTestServer({ scanToolsAtStart: true });
     try {
       const status = (await (await fresh.fetch('/api/dashboard/status')).json()) as DashboardStatus;
       expect(status).toMatchObject({ scan: null, scanning: true });

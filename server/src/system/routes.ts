@@ -46,7 +46,7 @@ export const systemCapability: Capability = {
     });
     const metrics = new MetricsSampler();
     // The persisted scan answers at once; a fresh one starts after the server is listening.
-    scans.startInBackground();
+    if (ctx.scanToolsAtStart) scans.startInBackground();
 
     for (const path of ['/api/health', '/healthz']) {
       api.route({ method: 'get', path, tag, summary: 'Liveness: status, version, uptime in seconds (public)', query: NoQuery, response: HealthResponseSchema, handler: () => health(ctx) });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { TERMINAL_FONT_SIZE_MAX, TERMINAL_FONT_SIZE_MIN, TERMINAL_SCROLLBACK_MAX_LINES } from '../limits.js';
+import { TERMINAL_DETACH_GRACE_MAX_S, TERMINAL_MAX_SESSIONS_MAX } from './terminal-limits.js';
 
 /** The placeholder every secret is replaced with on the way out (and means "keep" on the way in). */
 export const MASK = '***';
@@ -37,9 +38,9 @@ const terminalShape = {
   cursor_style: z.enum(['block', 'underline', 'bar']),
   cursor_blink: z.boolean(),
   /** How long a terminal with no open tab keeps running before it is closed. */
-  detach_grace_s: z.number().int().min(1).max(7 * 24 * 3600),
+  detach_grace_s: z.number().int().min(1).max(TERMINAL_DETACH_GRACE_MAX_S),
   /** Live terminal sessions (and terminal sockets) allowed at once; the next is refused. */
-  max_sessions: z.number().int().min(1).max(1000),
+  max_sessions: z.number().int().min(1).max(TERMINAL_MAX_SESSIONS_MAX),
 };
 export const TerminalSettingsSchema = z.strictObject(terminalShape);
 export type TerminalSettings = z.infer<typeof TerminalSettingsSchema>;

@@ -1,5 +1,6 @@
 /** Terminal shapes shared by server and studio. */
 import { z } from 'zod';
+import { TERMINAL_MAX_COLS, TERMINAL_MAX_ROWS, TERMINAL_MIN_COLS, TERMINAL_MIN_ROWS } from './terminal-limits.js';
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/, 'must be #rrggbb or #rrggbbaa');
 
@@ -38,11 +39,7 @@ export type TerminalTheme = z.infer<typeof TerminalThemeSchema>;
 // Client → server: JSON text frames below. Server → client: JSON text frames below for
 // control, and terminal output as raw BINARY frames (UTF-8 bytes, no JSON) for throughput.
 
-/** Columns and rows a terminal may have; beyond these xterm and the PTY misbehave. */
-export const TERMINAL_MIN_COLS = 2;
-export const TERMINAL_MAX_COLS = 1000;
-export const TERMINAL_MIN_ROWS = 1;
-export const TERMINAL_MAX_ROWS = 500;
+export { FLOW_CONTROL, TERMINAL_MAX_COLS, TERMINAL_MAX_ROWS, TERMINAL_MIN_COLS, TERMINAL_MIN_ROWS } from './terminal-limits.js';
 
 const cols = z.number().int().min(TERMINAL_MIN_COLS).max(TERMINAL_MAX_COLS);
 const rows = z.number().int().min(TERMINAL_MIN_ROWS).max(TERMINAL_MAX_ROWS);
@@ -84,20 +81,6 @@ export type TerminalServerMessage =
   | { type: 'ready'; data: { id: string; kind: TerminalKind; title: string } }
   | { type: 'exit'; data: { code: number | null; signal: string | null } }
   | { type: 'error'; data: { error: string; code: string } };
-
-/**
- * Flow control, per session and per viewer. The server stops reading the process once a viewer
- * has this many unacknowledged bytes, and reads again once every viewer is back under the low
- * mark. Measured on loopback (test/bench/terminal.mjs): a window under ~1 MB starves bulk output
- * between acks; 2 MB matches wetty's and bounds memory per viewer.
- * Invariant: ACK_EVERY_BYTES ≤ LOW_WATERMARK_BYTES, or a client that waits for more output
- * before acking could leave the terminal paused forever.
- */
-export const FLOW_CONTROL = {
-  HIGH_WATERMARK_BYTES: 2 * 1024 * 1024,
-  LOW_WATERMARK_BYTES: 512 * 1024,
-  ACK_EVERY_BYTES: 64 * 1024,
-} as const;
 
 // ─── Saved SSH connections: GET/POST /api/terminal/sessions, DELETE …/:name, POST …/:name/host-key ───
 
@@ -192,3 +175,35 @@ export const SshHostKeyProbeSchema = z.strictObject({
   matches: z.boolean(),
 });
 export type SshHostKeyProbe = z.infer<typeof SshHostKeyProbeSchema>;
+
+// ─── GET /api/terminal/sessions ─────────────────────────────────────────────────────────
+
+/** A terminal this machine starts without a saved connection: a local shell or a WSL distribution. */
+export const SystemTerminalSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('local'), name: z.string(), shell: z.string() }),
+  z.strictObject({ kind: z.literal('wsl'), name: z.string(), distro: z.string() }),
+]);
+export type SystemTerminal = z.infer<typeof SystemTerminalSchema>;
+
+/** A running session (or one that exited and is still kept for a re-attach). */
+export const TerminalSessionInfoSchema = z.strictObject({
+  id: z.string(),
+  kind: TerminalKindSchema,
+  title: z.string(),
+  /** ISO time the session started. */
+  created_at: z.string(),
+  /** Sockets watching it now. */
+  viewers: z.number().int().nonnegative(),
+  exited: z.boolean(),
+  /** Output reading is paused because a viewer is behind. */
+  paused: z.boolean(),
+});
+export type TerminalSessionInfo = z.infer<typeof TerminalSessionInfoSchema>;
+
+/** Answer of GET /api/terminal/sessions: what the "new terminal" menu offers, and what runs. */
+export const TerminalSessionsResponseSchema = z.strictObject({
+  connections: z.array(SshConnectionPublicSchema),
+  system: z.array(SystemTerminalSchema),
+  active: z.array(TerminalSessionInfoSchema),
+});
+export type TerminalSessionsResponse = z.infer<typeof TerminalSessionsResponseSchema>;
