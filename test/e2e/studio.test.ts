@@ -1,52 +1,15 @@
 // The studio in a real browser against a real server: sign-in, dashboard, live charts,
 // language and terminal settings. Needs /usr/bin/chromium (scripts/system-deps.sh installs it)
 // and a built studio in web/dist (npm test builds it first).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicConfig } from '../../server/src/wire/config.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+import { startStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS, type Studio } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const STUDIO_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
-/** Browser start, first paint and a first tool scan all fit in this, even on a slow machine. */
-const UI_TIMEOUT_MS = 20_000;
-const TEST_TIMEOUT_MS = 60_000;
-
+let studio: Studio;
 let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-/** Uncaught errors of the pages a test opened; each test must end with none. */
-let pageErrors: string[] = [];
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(UI_TIMEOUT_MS);
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  return page;
-}
-
-/** A page signed in the way a user is: by opening the link Atelier printed. */
-async function signedInPage(): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${server.url}/?token=${server.token}`);
-  await page.locator('[data-testid="tools-table"]').waitFor();
-  return page;
-}
+const newPage = () => studio.newPage();
+const signedInPage = () => studio.signedInPage();
 
 async function config(): Promise<PublicConfig> {
   const response = await server.fetch('/api/config');
@@ -59,25 +22,16 @@ async function generationCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser tests need it (apt-get install -y --no-install-recommends chromium, or run scripts/system-deps.sh)`);
-  }
-  if (!existsSync(join(STUDIO_DIR, 'index.html'))) throw new Error(`${STUDIO_DIR} has no index.html: build the studio first (npm run build:web)`);
-  server = await startTestServer({ staticDir: STUDIO_DIR });
-  // launch() runs on a fresh temporary profile, and each test gets its own context (no shared cookies).
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+  studio = await startStudio();
+  server = studio.server;
 }, 60_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  const errors = pageErrors;
-  pageErrors = [];
-  expect(errors, 'uncaught errors in the page').toEqual([]);
+  expect(await studio.endTest(), 'uncaught errors in the page').toEqual([]);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await studio?.close();
 });
 
 describe('studio in a browser', { timeout: TEST_TIMEOUT_MS }, () => {

@@ -1,5 +1,6 @@
 /** Terminal shapes shared by server and studio. */
 import { z } from 'zod';
+import { MASK } from './config.js';
 import { TERMINAL_MAX_COLS, TERMINAL_MAX_ROWS, TERMINAL_MIN_COLS, TERMINAL_MIN_ROWS } from './terminal-limits.js';
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/, 'must be #rrggbb or #rrggbbaa');
@@ -84,8 +85,8 @@ export type TerminalServerMessage =
 
 // ─── Saved SSH connections: GET/POST /api/terminal/sessions, DELETE …/:name, POST …/:name/host-key ───
 
-/** Placeholder for a stored secret in answers; in a request it (or an absent field) keeps the stored one. */
-export const SSH_SECRET_MASK = '***';
+/** Secrets go out as this and, sent back, mean "keep the stored one" (the same mask as provider keys). */
+export const SSH_SECRET_MASK = MASK;
 
 /** A saved connection's name: what `init.connection` and `jump` refer to. */
 export const SshConnectionNameSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, ".", "_" or "-"');

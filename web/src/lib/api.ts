@@ -42,7 +42,7 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 let onUnauthorized: (() => void) | undefined;
 
-/** Registers what happens when any request answers 401 (the app shows the sign-in screen). */
+/** Registers what happens when a request answers 401 UNAUTHORIZED (the app shows the sign-in screen). */
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
@@ -92,7 +92,9 @@ export async function send(path: string, init: RequestInit, options: RequestOpti
   }
   if (!response.ok) {
     const error = await errorFrom(response);
-    if (response.status === 401 && !options.expectUnauthorized) onUnauthorized?.();
+    // Only the Atelier session failing signs the studio out; other 401s (an SSH server refusing
+    // a login: SSH_AUTH_FAILED) are answers about something else.
+    if (response.status === 401 && error.code === 'UNAUTHORIZED' && !options.expectUnauthorized) onUnauthorized?.();
     throw error;
   }
   return response;

@@ -1,6 +1,6 @@
 /**
  * Who is signed in and what the whole studio shares: the server's info and the public config
- * (whose profile carries the UI language). Any 401 anywhere flips the studio to the sign-in screen.
+ * (whose profile carries the UI language). Any 401 UNAUTHORIZED anywhere flips the studio to the sign-in screen.
  */
 import type { Language, Profile, PublicConfig } from '$wire/config';
 import type { InfoResponse } from '$wire/system';
@@ -29,7 +29,7 @@ class Session {
       this.applyConfig(await api.get<PublicConfig>('/api/config'));
       this.status = 'ready';
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) this.status = 'signed-out';
+      if (err instanceof ApiError && err.code === 'UNAUTHORIZED') this.status = 'signed-out';
       else this.status = 'unreachable';
     }
   }

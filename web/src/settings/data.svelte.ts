@@ -3,14 +3,9 @@
  * and config generations.
  */
 import type { ConfigGeneration, Provider, PublicConfig } from '$wire/config';
-import type { TerminalTheme } from '$wire/terminal';
+import type { TerminalSessionsResponse, TerminalTheme } from '$wire/terminal';
 import { api, ApiError } from '../lib/api';
 import { session } from '../lib/session.svelte';
-
-/** The part of GET /api/terminal/sessions the settings use: shells found on this machine. */
-interface TerminalSessionsResponse {
-  system: { kind: string; name: string; shell?: string }[];
-}
 
 /** Reads a list, or null when the route does not exist on this server (an older one). */
 async function optional<T>(path: string): Promise<T | null> {
@@ -40,7 +35,8 @@ export class SettingsData {
     ]);
     this.providers = providers;
     this.themes = themes;
-    this.shells = [...new Set((sessions?.system ?? []).flatMap((s) => (s.kind === 'local' && s.shell ? [s.shell] : [])))];
+    // The shells found on this machine, for the shell field's suggestions.
+    this.shells = [...new Set((sessions?.system ?? []).flatMap((s) => (s.kind === 'local' ? [s.shell] : [])))];
     this.generations = generations;
   }
 

@@ -17,6 +17,13 @@ export const ICONS = {
   sort: 'M8 9l4-4 4 4M16 15l-4 4-4-4',
   sortAsc: 'M8 14l4-4 4 4',
   sortDesc: 'M8 10l4 4 4-4',
+  terminal: 'M4 17l6-6-6-6M12 19h8',
+  server: 'M3 4h18v6H3zM3 14h18v6H3zM7 7h.01M7 17h.01',
+  layers: 'M12 2 2 7l10 5 10-5zM2 17l10 5 10-5M2 12l10 5 10-5',
+  search: 'M11 19a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM21 21l-4.35-4.35',
+  chevronDown: 'M6 9l6 6 6-6',
+  chevronUp: 'M18 15l-6-6-6 6',
+  shield: 'M12 22s8-4 8-10V5l-8-3-8 3v7c0 6 8 10 8 10z',
 } as const;
 
 /** An icon's name. */

@@ -1,0 +1,157 @@
+// The Terminals page in a real browser against a real server: a local shell typed into and read
+// back from xterm's buffer, a reload that re-attaches it, closing a tab, the SSH connection
+// editor's validation, and the host-key confirmation against a real sshd.
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SshConnectionPublic, TerminalSessionsResponse } from '../../server/src/wire/terminal.js';
+import type { TestServer } from '../helpers/server.js';
+import { startSshd } from '../helpers/sshd.js';
+import { startStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS, type Studio } from './browser.js';
+
+let studio: Studio;
+let server: TestServer;
+
+beforeAll(async () => {
+  studio = await startStudio();
+  server = studio.server;
+}, 60_000);
+
+afterEach(async () => {
+  expect(await studio.endTest(), 'uncaught errors in the page').toEqual([]);
+});
+
+afterAll(async () => {
+  await studio?.close();
+});
+
+async function sessions(): Promise<TerminalSessionsResponse> {
+  const response = await server.fetch('/api/terminal/sessions');
+  expect(response.status).toBe(200);
+  return (await response.json()) as TerminalSessionsResponse;
+}
+
+/** The text in every terminal's xterm buffer (scrollback and screen), read through web/src/terminal/test-hook.ts. */
+function buffers(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const probe = (window as unknown as { __atelierTerminals?: { keys(): string[]; text(key: string): string | null } }).__atelierTerminals;
+    return probe ? probe.keys().map((key) => probe.text(key) ?? '').join('\n') : '';
+  });
+}
+
+/** Signed in, on the Terminals page. */
+async function terminalsPage(): Promise<Page> {
+  const page = await studio.signedInPage();
+  await page.click('a[data-nav="terminals"]');
+  await page.locator('[data-testid="new-terminal"]').waitFor();
+  return page;
+}
+
+/** Waits for the only tab to show a live session; answers its id. */
+async function openTab(page: Page): Promise<string> {
+  const tab = page.locator('[data-testid="terminal-tab"]');
+  await expect.poll(() => tab.getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('open');
+  const id = await tab.getAttribute('data-session');
+  expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  return id!;
+}
+
+/** Types a line into the shown terminal, as a user would. */
+async function typeLine(page: Page, line: string): Promise<void> {
+  await page.locator('[role="tabpanel"]:not([hidden]) [data-testid="terminal"]').click();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+describe('terminals in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('a local shell echoes what is typed, a reload re-attaches it with its screen, and closing the tab ends it', async () => {
+    const shells = (await sessions()).system.flatMap((s) => (s.kind === 'local' ? [s.shell] : []));
+    const shell = shells.find((s) => s === '/bin/sh') ?? shells.find((s) => s.endsWith('bash'));
+    expect(shell, `a POSIX shell among ${shells.join(', ')}`).toBeDefined();
+
+    const page = await terminalsPage();
+    await page.click('[data-testid="new-terminal"]');
+    await page.click(`[data-testid="new-terminal-item"][data-shell="${shell}"]`);
+    const id = await openTab(page);
+
+    // The command line holds "hello-$((6*7))"; only the shell's output holds "hello-42".
+    await typeLine(page, 'echo hello-$((6*7))');
+    await expect.poll(() => buffers(page), { timeout: UI_TIMEOUT_MS }).toContain('hello-42');
+
+    await page.reload();
+    expect(new URL(page.url()).hash).toBe('#/terminals');
+    expect(await openTab(page)).toBe(id);
+    await expect.poll(() => buffers(page), { timeout: UI_TIMEOUT_MS }).toContain('hello-42');
+    expect(await page.locator('[data-testid="terminal-tab"]').count()).toBe(1);
+    // Re-attached, not restarted: the same session, still live and typed into.
+    await typeLine(page, 'echo again-$((6*7))');
+    await expect.poll(() => buffers(page), { timeout: UI_TIMEOUT_MS }).toContain('again-42');
+
+    await page.click('[data-testid="terminal-tab-close"]');
+    await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
+    await expect.poll(async () => (await sessions()).active.some((s) => s.id === id), { timeout: UI_TIMEOUT_MS }).toBe(false);
+  });
+
+  it('the SSH connection editor shows the server\'s error next to a missing host and saves nothing', async () => {
+    const page = await terminalsPage();
+    await page.click('[data-testid="new-terminal"]');
+    await page.click('[data-testid="manage-ssh"]');
+    const dialog = page.locator('[data-testid="ssh-dialog"]');
+    await dialog.waitFor();
+    await dialog.locator('[data-testid="add-ssh"]').click();
+
+    const form = dialog.locator('form[data-form="ssh"]');
+    await form.locator('input[name="name"]').fill('no-host');
+    await form.locator('input[name="username"]').fill('me');
+    await form.locator('input[name="password"]').fill('secret');
+    await form.locator('button[type="submit"]').click();
+
+    const error = form.locator('#ssh-host-error');
+    await error.waitFor();
+    expect((await error.innerText()).trim()).not.toBe('');
+    expect(await form.locator('input[name="host"]').getAttribute('aria-invalid')).toBe('true');
+    expect((await sessions()).connections.map((c) => c.name)).not.toContain('no-host');
+  });
+
+  it('saving an SSH connection asks to trust its host key, and a changed key shows both fingerprints', async () => {
+    const sshd = await startSshd();
+    try {
+      const page = await terminalsPage();
+      await page.click('[data-testid="new-terminal"]');
+      await page.click('[data-testid="manage-ssh"]');
+      const dialog = page.locator('[data-testid="ssh-dialog"]');
+      await dialog.locator('[data-testid="add-ssh"]').click();
+
+      const form = dialog.locator('form[data-form="ssh"]');
+      await form.locator('input[name="name"]').fill('sshd');
+      await form.locator('input[name="host"]').fill('127.0.0.1');
+      await form.locator('input[name="port"]').fill(String(sshd.port));
+      await form.locator('input[name="username"]').fill(sshd.user);
+      await form.locator('select[name="auth"]').selectOption('key');
+      await form.locator('textarea[name="private_key"]').fill(sshd.clientKey);
+      await form.locator('button[type="submit"]').click();
+
+      const check = dialog.locator('[data-testid="hostkey-check"]');
+      await expect.poll(() => check.getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('unpinned');
+      expect(await check.locator('[data-testid="hostkey-presented"]').innerText()).toBe(sshd.hostKeyFingerprint);
+      await check.locator('[data-testid="hostkey-trust"]').click();
+      await expect.poll(() => check.getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('pinned');
+      const saved = (await sessions()).connections.find((c) => c.name === 'sshd') as SshConnectionPublic;
+      expect(saved.host_key_sha256).toBe(sshd.hostKeyFingerprint);
+      expect(saved.private_key).toBe('***');
+
+      const pinned = sshd.hostKeyFingerprint;
+      await sshd.swapHostKey();
+      await dialog.locator('li[data-connection="sshd"] button', { hasText: /host key/i }).click();
+      await expect.poll(() => check.getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('changed');
+      expect(await check.locator('[data-testid="hostkey-pinned"]').innerText()).toBe(pinned);
+      expect(await check.locator('[data-testid="hostkey-presented"]').innerText()).toBe(sshd.hostKeyFingerprint);
+
+      await check.locator('[data-testid="hostkey-forget"]').click();
+      await check.locator('[data-testid="hostkey-forget-confirm"]').click();
+      await expect.poll(() => check.getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('unpinned');
+      expect((await sessions()).connections.find((c) => c.name === 'sshd')?.host_key_sha256).toBeNull();
+    } finally {
+      await sshd.stop();
+    }
+  });
+});

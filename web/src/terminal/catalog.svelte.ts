@@ -1,0 +1,52 @@
+/** What the "new terminal" menu offers (GET /api/terminal/sessions), and the terminal themes. */
+import type { SshConnectionPublic, SystemTerminal, TerminalSessionsResponse, TerminalTheme } from '$wire/terminal';
+import { api, describeError } from '../lib/api';
+
+/** Local shells, WSL distributions and saved SSH connections; reloaded whenever the menu opens. */
+export class TerminalCatalog {
+  system = $state.raw<SystemTerminal[]>([]);
+  connections = $state.raw<SshConnectionPublic[]>([]);
+  themes = $state.raw<TerminalTheme[]>([]);
+  /** '' or why the last load failed. */
+  error = $state('');
+  loaded = $state(false);
+  /** The themes answer came (or failed): terminals can open in their final colours. */
+  themesLoaded = $state(false);
+
+  /** Reads the terminals this machine offers. */
+  async load(): Promise<void> {
+    try {
+      const answer = await api.get<TerminalSessionsResponse>('/api/terminal/sessions');
+      this.system = answer.system;
+      this.connections = answer.connections;
+      this.error = '';
+    } catch (err) {
+      this.error = describeError(err);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  /** Reads the themes once (they change only with a server restart). */
+  async loadThemes(): Promise<void> {
+    if (this.themesLoaded) return;
+    try {
+      this.themes = await api.get<TerminalTheme[]>('/api/terminal/themes');
+    } catch {
+      // xterm's own colours do; the settings page reports a broken themes route.
+    } finally {
+      this.themesLoaded = true;
+    }
+  }
+
+  /** Takes a saved (or pinned, or forgotten) connection into the list. */
+  connectionSaved(connection: SshConnectionPublic): void {
+    const others = this.connections.filter((c) => c.name !== connection.name);
+    this.connections = [...others, connection].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Drops a deleted connection. */
+  connectionDeleted(name: string): void {
+    this.connections = this.connections.filter((c) => c.name !== name);
+  }
+}
