@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Capability } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { TerminalSettingsPatchSchema, TerminalSettingsSchema } from '../wire/config.js';
-import { TerminalThemeSchema } from '../wire/terminal.js';
+import { TerminalSessionsResponseSchema, TerminalThemeSchema, type TerminalSessionsResponse } from '../wire/terminal.js';
 import { SessionManager } from './manager.js';
 import { MirrorPool } from './mirror.js';
 import { processOpener } from './openers.js';
@@ -47,7 +47,8 @@ export const terminalCapability: Capability = {
       path: '/api/terminal/sessions',
       tag,
       summary: 'Saved SSH connections (secrets "***"), system terminals (shells, WSL distributions) and live sessions',
-      handler: async () => ({
+      response: TerminalSessionsResponseSchema,
+      handler: async (): Promise<TerminalSessionsResponse> => ({
         connections: connections.listPublic(),
         system: [
           ...listShells().map((s) => ({ kind: 'local' as const, name: s.name, shell: s.path })),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FLOW_CONTROL, type TerminalKind, type TerminalServerMessage } from '../wire/terminal.js';
+import { FLOW_CONTROL, type TerminalKind, type TerminalServerMessage, type TerminalSessionInfo } from '../wire/terminal.js';
 import type { MirrorPool } from './mirror.js';
 import type { TerminalProcess } from './process.js';
 
@@ -25,16 +25,8 @@ const BULK_CHUNK_BYTES = 1024;
 /** How long streaming output is coalesced into one frame (PTY reads are ~4 KB each). */
 const COALESCE_MS = 3;
 
-export interface SessionInfo {
-  id: string;
-  kind: TerminalKind;
-  title: string;
-  created_at: string;
-  viewers: number;
-  exited: boolean;
-  /** Output reading is paused because a viewer (or the mirror) is behind. */
-  paused: boolean;
-}
+/** What GET /api/terminal/sessions reports of a live session. */
+export type SessionInfo = TerminalSessionInfo;
 
 /**
  * A running terminal: its process, the viewers that watch it and the headless mirror of its
