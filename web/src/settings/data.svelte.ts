@@ -5,7 +5,9 @@
 import type { ConfigGeneration, Provider, PublicConfig } from '$wire/config';
 import type { TerminalSessionsResponse, TerminalTheme } from '$wire/terminal';
 import { api, ApiError } from '../lib/api';
+import { t } from '../lib/i18n.svelte';
 import { session } from '../lib/session.svelte';
+import { notify } from '../lib/toasts.svelte';
 
 /** Reads a list, or null when the route does not exist on this server (an older one). */
 async function optional<T>(path: string): Promise<T | null> {
@@ -41,6 +43,12 @@ export class SettingsData {
   }
 
   /** After any save: a new generation exists. */
+  /** After a section saved: say so and show the generation it made. */
+  async saved(): Promise<void> {
+    notify('success', t('settings.saved'));
+    await this.reloadGenerations();
+  }
+
   async reloadGenerations(): Promise<void> {
     this.generations = await api.get<ConfigGeneration[]>('/api/config/generations');
   }
