@@ -16,8 +16,10 @@ function spawnAtelier(home) {
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [MAIN, '--port', '0', '--no-open', '--home', home], {
     env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let err = '';
+  child.stderr.on('data', (chunk) => (err += chunk));
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -25,7 +27,7 @@ function spawnAtelier(home) {
       const m = out.match(/(http:\/\/\S+)\/\?token=(\S+)/);
       if (m) resolve({ child, origin: m[1], token: decodeURIComponent(m[2]), readyMs: Number(process.hrtime.bigint() - started) / 1e6 });
     });
-    child.on('exit', (code) => reject(new Error(`atelier exited with ${code} before it was ready`)));
+    child.on('exit', (code) => reject(new Error(`atelier exited with ${code} before it was ready: ${err}`)));
   });
 }
 

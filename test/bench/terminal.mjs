@@ -98,8 +98,10 @@ async function rawPty(file) {
 async function startAtelier(home) {
   const child = spawn(process.execPath, [join(process.cwd(), 'server', 'dist', 'main.js'), '--port', '0', '--no-open', '--home', home], {
     env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let err = '';
+  child.stderr.on('data', (chunk) => (err += chunk));
   const { origin, token } = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {
@@ -107,7 +109,7 @@ async function startAtelier(home) {
       const m = out.match(/(http:\/\/\S+)\/\?token=(\S+)/);
       if (m) resolve({ origin: m[1], token: decodeURIComponent(m[2]) });
     });
-    child.on('exit', (code) => reject(new Error(`atelier exited ${code}`)));
+    child.on('exit', (code) => reject(new Error(`atelier exited ${code}: ${err}`)));
   });
   return { child, origin, token, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
 }
