@@ -37,3 +37,90 @@ export const SESSION_COOKIE_MAX_AGE_S = 7 * 24 * 3600;
 
 /** Children get this long to exit after SIGTERM during shutdown before SIGKILL. */
 export const SHUTDOWN_GRACE_MS = 3_000;
+
+/** A provider that sends no response byte for this long after the request is given up (PROVIDER_TIMEOUT). */
+export const PROVIDER_FIRST_BYTE_TIMEOUT_MS = 60_000;
+/** Silence between two chunks of a provider stream longer than this ends it (PROVIDER_TIMEOUT); keep-alive comments count as life. */
+export const PROVIDER_STALL_TIMEOUT_MS = 120_000;
+/** Whole-request budget of the cheap calls: validate, quota, model lists. */
+export const PROVIDER_PROBE_TIMEOUT_MS = 15_000;
+/** Largest SSE event a provider may send; a stream that buffers more is malformed (PROVIDER_BAD_STREAM). */
+export const PROVIDER_SSE_MAX_BUFFER_CHARS = 16 * 1024 * 1024;
+/** Bytes read from a provider's error body to quote its message; the rest is dropped. */
+export const PROVIDER_ERROR_BODY_MAX_BYTES = 64 * 1024;
+/** Anthropic requires max_tokens; used when the caller names none. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 8_192;
+/** max_tokens of the verify probes: enough for a reasoning model to think briefly and still answer. */
+export const PROVIDER_VERIFY_MAX_TOKENS = 1_024;
+/** Buckets returned by GET /api/providers/consumption when `buckets` is not given, per period. */
+export const CONSUMPTION_DEFAULT_BUCKETS = { day: 30, week: 12, month: 12 } as const;
+/** Most buckets one consumption query may ask for (a year of days). */
+export const CONSUMPTION_MAX_BUCKETS = 366;
+
+/** seed: largest image attached to a chat message, in decoded bytes. */
+export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+/** seed: images one chat message may carry. */
+export const MAX_IMAGES_PER_MESSAGE = 3;
+/** Browser cache lifetime of a served image: ids are random and never reused, so only deletion makes a copy stale. */
+export const IMAGE_CACHE_MAX_AGE_S = 24 * 3600;
+/** Search hits returned when the client names no limit, and the most it may ask for. */
+export const CONVERSATION_SEARCH_LIMIT_DEFAULT = 20;
+export const CONVERSATION_SEARCH_LIMIT_MAX = 100;
+/** Longest search query accepted; longer input is a paste, not a search. */
+export const CONVERSATION_SEARCH_QUERY_MAX_CHARS = 500;
+/** Words of a query used (all must match); more only makes a slower AND that finds nothing. */
+export const CONVERSATION_SEARCH_MAX_TERMS = 16;
+/** Tokens of context a search snippet shows around the match. */
+export const CONVERSATION_SNIPPET_TOKENS = 16;
+/** Conversations per page of GET /api/conversations when not asked, and the most per page. */
+export const CONVERSATION_LIST_LIMIT_DEFAULT = 100;
+export const CONVERSATION_LIST_LIMIT_MAX = 1000;
+/** Characters of the last message previewed under each listed conversation. */
+export const CONVERSATION_PREVIEW_CHARS = 160;
+/** Longest conversation title; a title taken from the first message is cut to this. */
+export const CONVERSATION_TITLE_MAX_CHARS = 120;
+
+/** seed: the terminal tool's timeout when a call names none, and the longest a call may ask for. */
+export const TERMINAL_TOOL_TIMEOUT_DEFAULT_S = 60;
+export const TERMINAL_TOOL_TIMEOUT_MAX_S = 300;
+/** Longest command the terminal tool accepts; the sudo guard parses all of it before anything runs. */
+export const TERMINAL_TOOL_COMMAND_MAX_CHARS = 64 * 1024;
+/** seed: crush_run / claude_run timeout, default and ceiling alike. */
+export const AGENT_TOOL_TIMEOUT_S = 1800;
+/** seed: agents of one kind running at once (2 crush + 2 claude); the next call is refused with 429. */
+export const AGENT_TOOL_CONCURRENCY = 2;
+/** Retry-After sent with a refused agent call: agents run for minutes, so this is a hint, not a promise. */
+export const AGENT_TOOL_RETRY_AFTER_S = 30;
+/** Output one tool call returns; past it the middle is cut (the head and the tail of a build log both matter). */
+export const TOOL_OUTPUT_MAX_BYTES = 100 * 1024;
+/** Nested shell texts (bash -c, eval, env -S, …) the sudo guard follows before refusing the command. */
+export const SUDO_GUARD_MAX_DEPTH = 8;
+/** read_file refuses larger files (offset/limit page through anything below it). */
+export const READ_FILE_MAX_BYTES = 10 * 1024 * 1024;
+/** Lines read_file returns when the call names no limit. */
+export const READ_FILE_DEFAULT_LINES = 2_000;
+/** Largest content write_file accepts. */
+export const WRITE_FILE_MAX_BYTES = 5 * 1024 * 1024;
+/** POST /api/tool/call body limit: a maximal write_file content, even if JSON escaping doubles it. */
+export const TOOL_CALL_BODY_LIMIT_BYTES = 2 * WRITE_FILE_MAX_BYTES + 64 * 1024;
+/** Entries list_dir returns; a bigger directory is cut with a note. */
+export const LIST_DIR_MAX_ENTRIES = 1_000;
+/** search_files stops after visiting this many files (node_modules, .git and dist are never entered). */
+export const SEARCH_FILES_MAX_FILES = 20_000;
+/** search_files stops after this many matching lines. */
+export const SEARCH_FILES_MAX_MATCHES = 200;
+/** Files larger than this are skipped by search_files (logs and bundles, rarely what is sought). */
+export const SEARCH_FILES_MAX_FILE_BYTES = 1024 * 1024;
+/** A search runs in a worker killed after this long: a catastrophic regex must not stall the server. */
+export const SEARCH_FILES_TIMEOUT_MS = 20_000;
+/** Longest search pattern accepted. */
+export const SEARCH_PATTERN_MAX_CHARS = 1_000;
+/** A matching line is cut to this many characters in search results (minified files have huge lines). */
+export const SEARCH_MATCH_LINE_MAX_CHARS = 300;
+
+/** seed: model turns per chat message in the tool-call loop. */
+export const CHAT_MAX_TOOL_ITERATIONS = 15;
+/** Chat requests served at once (streams included); the next gets 429 with Retry-After. */
+export const CHAT_MAX_CONCURRENT = 128;
+/** Earlier messages of a conversation sent back to the model with a new one. */
+export const CHAT_HISTORY_MESSAGES_MAX = 100;

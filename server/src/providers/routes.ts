@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { Capability } from '../context.js';
+import { ProviderIdSchema } from '../wire/config.js';
+import {
+  ConsumptionQuerySchema,
+  ConsumptionSchema,
+  QuotaEntrySchema,
+  QuotaQuerySchema,
+  ValidateRequestSchema,
+  ValidateResultSchema,
+  VerifyRequestSchema,
+  VerifyResultSchema,
+} from '../wire/providers.js';
+import { providerCatalog } from './catalog.js';
+import { assertModelAllowed, findProvider } from './chat.js';
+import { candidateOf, validateProvider, verifyProvider } from './probes.js';
+import { fetchQuota } from './quota.js';
+import { consumption, providersMigrations, recordUsage } from './usage.js';
+
+/** Validate, verify, quota and consumption (SPEC §7 "Configuration", "Providers"). */
+export const providersCapability: Capability = {
+  name: 'providers',
+  migrations: providersMigrations,
+  register({ api, ctx }) {
+    const tag = 'providers';
+    // A broken catalog stops the server at start, naming the file, rather than at the first chat.
+    providerCatalog();
+
+    api.route({
+      method: 'post',
+      path: '/api/providers/validate',
+      tag,
+      summary: 'Test a key with one cheap real request (a saved provider, one being edited, or an unsaved one)',
+      body: ValidateRequestSchema,
+      response: ValidateResultSchema,
+      handler: ({ body }) => validateProvider(candidateOf(ctx.config.get(), body)),
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/providers/quota',
+      tag,
+      summary: "Each provider's remaining quota from its vendor's quota API (supported:false when the vendor has none)",
+      query: QuotaQuerySchema,
+      response: z.array(QuotaEntrySchema),
+      handler: ({ query }) => {
+        const config = ctx.config.get();
+        const providers = query.provider_id === undefined ? config.providers : [findProvider(config, query.provider_id)];
+        return Promise.all(providers.map((p) => fetchQuota(p)));
+      },
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/providers/consumption',
+      tag,
+      summary: 'Tokens per provider/model: all-time totals and the last N days, weeks or months (UTC)',
+      query: ConsumptionQuerySchema,
+      response: ConsumptionSchema,
+      handler: ({ query }) => consumption(ctx.db, query.period, query.buckets),
+    });
+
+    api.route({
+      method: 'post',
+      path: '/api/providers/:id/verify',
+      tag,
+      summary: 'Text, tool-call and streaming probes against a saved provider, each with its latency',
+      params: z.strictObject({ id: ProviderIdSchema }),
+      body: VerifyRequestSchema,
+      response: VerifyResultSchema,
+      handler: ({ params, body, res }) => {
+        const config = ctx.config.get();
+        const provider = findProvider(config, params.id, 404);
+        const activeModel = provider.id === config.profile.active_provider ? config.profile.active_model : '';
+        const model = body.model ?? (provider.model || activeModel);
+        assertModelAllowed(provider, model);
+        const abort = new AbortController();
+        res.on('close', () => {
+          if (!res.writableFinished) abort.abort();
+        });
+        return verifyProvider(provider, model, {
+          signal: abort.signal,
+          onUsage: (usage) => recordUsage(ctx.db, { provider_id: provider.id, model, ...usage }),
+        });
+      },
+    });
+  },
+};
