@@ -1,0 +1,102 @@
+import { homedir } from 'node:os';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { validationError } from '../http/api.js';
+import { AppError } from '../http/errors.js';
+import type { Lifecycle } from '../lifecycle.js';
+import type { ToolInfo, ToolResult } from '../wire/tools.js';
+import { agentTools } from './agent-tools.js';
+import { ToolFailure } from './failure.js';
+import { listDirTool, readFileTool, writeFileTool } from './file-tools.js';
+import { realRoot } from './root-path.js';
+import { searchFilesTool } from './search-tool.js';
+import { terminalTool } from './terminal-tool.js';
+import type { ToolDefinition, ToolRunContext } from './tool.js';
+
+/** The tools, listed and callable by name. */
+export interface Toolbox {
+  /** Every tool with the JSON schema of its arguments (GET /api/tools/list). */
+  list(): ToolInfo[];
+  /**
+   * Runs a tool. Throws AppError for a call that cannot start — UNKNOWN_TOOL (404),
+   * VALIDATION_FAILED naming each field (400), TOO_MANY_AGENTS (429) — and answers a
+   * ToolResult for everything else, errors of the tool included (`is_error: true`).
+   */
+  call(name: string, args: unknown, signal?: AbortSignal, options?: { cwd?: string }): Promise<ToolResult>;
+}
+
+/** What a toolbox needs from the server. */
+export type ToolboxDeps = Pick<AppContext, 'config' | 'lifecycle' | 'log' | 'rootDir'>;
+
+/** Test seams; the server uses the defaults. */
+export interface ToolboxOptions {
+  /** The directory file tools may touch. Default: the user's home directory, read at each call. */
+  root?: () => string;
+  env?: () => NodeJS.ProcessEnv;
+}
+
+/** The JSON schema a model sees: what the caller may send (defaults make fields optional). */
+function parametersOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _omitted, ...json } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  return json;
+}
+
+function argumentsError(tool: string, error: z.ZodError): AppError {
+  const issues = (validationError('args', error).details?.issues ?? []).map((i) => ({ path: i.path === 'args' ? 'args' : `args.${i.path}`, message: i.message }));
+  return new AppError(400, 'VALIDATION_FAILED', `Invalid arguments for ${tool}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+}
+
+/** A fresh toolbox with its own agent slots. The server shares one per process through `toolboxFor`. */
+export function createToolbox(deps: ToolboxDeps, options: ToolboxOptions = {}): Toolbox {
+  const tools: ToolDefinition[] = [terminalTool, readFileTool, writeFileTool, listDirTool, searchFilesTool, ...agentTools()];
+  const byName = new Map(tools.map((t) => [t.name as string, t]));
+  const listed = tools.map((t) => ({ name: t.name, description: t.description, parameters: parametersOf(t.input) }));
+  const rootOf = options.root ?? homedir;
+  const envOf = options.env ?? (() => process.env);
+
+  return {
+    list: () => listed.map((t) => ({ ...t })),
+    async call(name, args, signal = new AbortController().signal, callOptions = {}) {
+      const tool = byName.get(name);
+      if (!tool) throw new AppError(404, 'UNKNOWN_TOOL', `No tool named "${name}"; the tools are ${[...byName.keys()].join(', ')}`);
+      const parsed = tool.input.safeParse(args ?? {});
+      if (!parsed.success) throw argumentsError(name, parsed.error);
+      const started = Date.now();
+      let result: ToolResult;
+      try {
+        const root = await realRoot(rootOf());
+        const ctx: ToolRunContext = {
+          signal,
+          cwd: callOptions.cwd ?? root,
+          profile: deps.config.get().profile,
+          root,
+          env: envOf(),
+          lifecycle: deps.lifecycle,
+          rootDir: deps.rootDir,
+        };
+        result = await tool.run(parsed.data, ctx);
+      } catch (err) {
+        if (!(err instanceof ToolFailure)) throw err;
+        result = { content: err.message, is_error: true, code: err.code };
+      }
+      deps.log.info({ tool: name, ms: Date.now() - started, is_error: result.is_error, code: result.code }, 'tool call');
+      return result;
+    },
+  };
+}
+
+// Keyed by the server's lifecycle: every capability gets a copy of the context, but the same lifecycle.
+const shared = new WeakMap<Lifecycle, Toolbox>();
+
+/**
+ * The toolbox of this server. The tools route and the chat's tool loop both call through it,
+ * so the agent limit (2 crush + 2 claude) holds across them.
+ */
+export function toolboxFor(ctx: ToolboxDeps): Toolbox {
+  let toolbox = shared.get(ctx.lifecycle);
+  if (!toolbox) {
+    toolbox = createToolbox(ctx);
+    shared.set(ctx.lifecycle, toolbox);
+  }
+  return toolbox;
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { Capability } from '../context.js';
+import { TOOL_CALL_BODY_LIMIT_BYTES } from '../limits.js';
+import { ToolCallRequestSchema, ToolInfoSchema, ToolResultSchema } from '../wire/tools.js';
+import { TooManyAgentsError } from './agent-tools.js';
+import { toolboxFor } from './registry.js';
+
+/** Tools (SPEC §7 "Tools & images"): the list with JSON schemas, and one call at a time. */
+export const toolsCapability: Capability = {
+  name: 'tools',
+  register({ api, ctx }) {
+    const toolbox = toolboxFor(ctx);
+    const tag = 'tools';
+
+    api.route({
+      method: 'get',
+      path: '/api/tools/list',
+      tag,
+      summary: 'The tools a model may call, each with the JSON schema of its arguments',
+      query: z.strictObject({}),
+      response: z.array(ToolInfoSchema),
+      handler: () => toolbox.list(),
+    });
+
+    api.route({
+      method: 'post',
+      path: '/api/tool/call',
+      tag,
+      summary: 'Run one tool; a client that disconnects aborts it (and kills what it started)',
+      body: ToolCallRequestSchema,
+      response: ToolResultSchema,
+      bodyLimitBytes: TOOL_CALL_BODY_LIMIT_BYTES,
+      handler: async ({ body, res }) => {
+        const controller = new AbortController();
+        // 'close' before the answer is written means the client went away.
+        const onClose = () => {
+          if (!res.writableFinished) controller.abort();
+        };
+        res.once('close', onClose);
+        try {
+          return await toolbox.call(body.name, body.args, controller.signal);
+        } catch (err) {
+          if (err instanceof TooManyAgentsError) res.setHeader('Retry-After', String(err.retryAfterS));
+          throw err;
+        }
+      },
+    });
+  },
+};
