@@ -12,14 +12,16 @@ import { httpGuard, upgradeGuard, type GuardOptions } from './security/guard.js'
 import { staticShell } from './http/static.js';
 import { securityHeaders } from './security/headers.js';
 import { authCapability, signInFromQuery } from './security/routes.js';
+import { chatCapability } from './chat/routes.js';
 import { configCapability } from './config/routes.js';
 import { providersCapability } from './providers/routes.js';
 import { systemCapability } from './system/routes.js';
 import { terminalCapability } from './terminal/routes.js';
+import { toolsCapability } from './tools/routes.js';
 
 /** Every capability, in the order their migrations and routes are applied. */
 function capabilities(guard: GuardOptions): readonly Capability[] {
-  return [authCapability(guard), systemCapability, configCapability, providersCapability, terminalCapability];
+  return [authCapability(guard), systemCapability, configCapability, providersCapability, terminalCapability, toolsCapability, chatCapability];
 }
 
 /** The assembled application: an Express app plus the handler for WebSocket upgrades. */

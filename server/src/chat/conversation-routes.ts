@@ -1,0 +1,141 @@
+import { createReadStream, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import type { Api } from '../http/api.js';
+import { AppError } from '../http/errors.js';
+import { IMAGE_CACHE_MAX_AGE_S } from '../limits.js';
+import {
+  ChatClearResponseSchema,
+  ChatHistorySchema,
+  ChatMessageSchema,
+  ConversationExportSchema,
+  ConversationListItemSchema,
+  ConversationListQuerySchema,
+  ConversationSchema,
+  IMAGE_ID_PATTERN,
+  SearchQuerySchema,
+  SearchResponseSchema,
+  TokenUsageSchema,
+} from '../wire/chat.js';
+import type { ChatStore } from './store.js';
+
+const NoQuery = z.strictObject({});
+const NoBody = z.strictObject({});
+// Any string: an id that cannot exist is simply unknown (404), like any other.
+const IdParams = z.strictObject({ id: z.string() });
+const ExportQuery = z.strictObject({ id: z.string().min(1, 'must name a conversation') });
+
+const FILE_EXTENSION: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' };
+
+function unknownConversation(id: string): AppError {
+  return new AppError(404, 'NOT_FOUND', `No conversation ${JSON.stringify(id)}`);
+}
+
+/**
+ * History, clear, list, search, export and delete of conversations, and the image files
+ * (SPEC §7 "Chat" and "Tools & images"). POST /api/chat and /api/chat/summarize live in routes.ts.
+ */
+export function registerConversationRoutes(api: Api, store: ChatStore, ctx: AppContext): void {
+  const tag = 'chat';
+
+  api.route({
+    method: 'get',
+    path: '/api/chat/history',
+    tag,
+    summary: 'The current conversation (null after a clear), its messages and the tokens it used',
+    query: NoQuery,
+    response: ChatHistorySchema,
+    handler: () => store.history(),
+  });
+  api.route({
+    method: 'post',
+    path: '/api/chat/clear',
+    tag,
+    summary: 'Start afresh: no conversation is current; the previous one stays in the list',
+    body: NoBody,
+    response: ChatClearResponseSchema,
+    handler: () => store.clear(),
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/conversations',
+    tag,
+    summary: 'Conversations, most recently updated first, with message count and last-message preview',
+    query: ConversationListQuerySchema,
+    response: z.array(ConversationListItemSchema),
+    handler: ({ query }) => store.listConversations(query),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/conversations/search',
+    tag,
+    summary: 'Full-text search of messages, titles and summaries (q is plain words), ranked, with snippets',
+    query: SearchQuerySchema,
+    response: SearchResponseSchema,
+    handler: ({ query }) => ({ query: query.q, hits: store.search(query.q, query.limit) }),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/conversations/export',
+    tag,
+    summary: 'One conversation as a JSON download: conversation, messages, image references',
+    query: ExportQuery,
+    response: ConversationExportSchema,
+    handler: ({ query, res }) => {
+      const doc = store.export(query.id);
+      res.setHeader('Content-Disposition', `attachment; filename="atelier-conversation-${doc.conversation.id}.json"`);
+      return doc;
+    },
+  });
+  api.route({
+    method: 'get',
+    path: '/api/conversations/:id',
+    tag,
+    summary: 'One conversation with its messages and the tokens it used',
+    params: IdParams,
+    query: NoQuery,
+    response: z.object({ conversation: ConversationSchema, messages: z.array(ChatMessageSchema), tokens: TokenUsageSchema }),
+    handler: ({ params }) => {
+      const found = store.getConversation(params.id);
+      if (!found) throw unknownConversation(params.id);
+      return found;
+    },
+  });
+  api.route({
+    method: 'delete',
+    path: '/api/conversations/:id',
+    tag,
+    summary: 'Delete a conversation with its messages and image files (204)',
+    params: IdParams,
+    query: NoQuery,
+    handler: ({ params }) => {
+      if (!store.deleteConversation(params.id)) throw unknownConversation(params.id);
+      ctx.log.info({ conversation: params.id }, 'conversation deleted');
+      return undefined;
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/images/:id',
+    tag,
+    summary: 'An image attached to a message, with the type sniffed from its content',
+    params: IdParams,
+    query: NoQuery,
+    handler: async ({ params, res }) => {
+      const image = IMAGE_ID_PATTERN.test(params.id) ? store.image(params.id) : null;
+      if (!image) throw new AppError(404, 'NOT_FOUND', 'No such image');
+      res.writeHead(200, {
+        'Content-Type': image.mime,
+        'Content-Length': String(statSync(image.path).size),
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': `private, max-age=${IMAGE_CACHE_MAX_AGE_S}, immutable`,
+        'Content-Disposition': `inline; filename="${image.id}.${FILE_EXTENSION[image.mime] ?? 'bin'}"`,
+      });
+      await pipeline(createReadStream(image.path), res);
+      return undefined;
+    },
+  });
+}

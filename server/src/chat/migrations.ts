@@ -1,0 +1,95 @@
+import type { Migration } from '../db/database.js';
+
+/**
+ * Word tokenizer for both search indexes: unicode61, not trigram. On the bench's 100 000
+ * messages (test/bench/search.mjs) trigram's index was 3.7× larger (111 MB vs 30 MB) and
+ * queries 2–6× slower, since every 3-letter run is a term with a long doclist that bm25 walks;
+ * it also ranks fragments rather than words and cannot match a 1–2 letter word. unicode61
+ * keeps p95 under 10 ms. `remove_diacritics 2` lets "cafe" find "café" (French is a UI language).
+ */
+const TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'";
+/** A ready-made doclist per 3-letter prefix: as-you-type "fun*" reads one list instead of merging hundreds (~15% more index). */
+const PREFIX = "prefix = '3'";
+
+/** Roles whose text is searchable; tool output (file dumps, command logs) would drown every query. */
+const INDEXED_ROLES = "('user', 'assistant')";
+
+/** Tables of the chat capability: conversations, messages, images, their FTS5 indexes, the current conversation. */
+export const chatMigrations: readonly Migration[] = [
+  {
+    id: '030_chat_conversations',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE conversations (
+          id TEXT PRIMARY KEY,
+          title TEXT NOT NULL,
+          provider_id TEXT NOT NULL DEFAULT '',
+          model TEXT NOT NULL DEFAULT '',
+          summary TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        CREATE INDEX conversations_by_update ON conversations (updated_at DESC);
+
+        CREATE TABLE messages (
+          id INTEGER PRIMARY KEY,
+          conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+          role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool', 'system')),
+          content TEXT NOT NULL,
+          thinking TEXT,
+          tool_calls TEXT CHECK (tool_calls IS NULL OR json_valid(tool_calls)),
+          tool_call_id TEXT,
+          is_error INTEGER NOT NULL DEFAULT 0 CHECK (is_error IN (0, 1)),
+          sudo_blocked INTEGER NOT NULL DEFAULT 0 CHECK (sudo_blocked IN (0, 1)),
+          created_at TEXT NOT NULL,
+          input_tokens INTEGER,
+          output_tokens INTEGER
+        );
+        CREATE INDEX messages_by_conversation ON messages (conversation_id, id);
+
+        -- A row exists exactly while its file <dataDir>/images/<id> does (files go after the rows).
+        CREATE TABLE images (
+          id TEXT PRIMARY KEY CHECK (length(id) = 32),
+          conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+          message_id INTEGER REFERENCES messages (id) ON DELETE CASCADE,
+          mime TEXT NOT NULL,
+          bytes INTEGER NOT NULL,
+          sha256 TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX images_by_conversation ON images (conversation_id);
+        CREATE INDEX images_by_message ON images (message_id);
+
+        -- Small key/value state, e.g. current_conversation_id.
+        CREATE TABLE chat_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        -- External content: the text lives once, in messages; triggers keep the index in step.
+        CREATE VIRTUAL TABLE messages_fts USING fts5 (content, content = 'messages', content_rowid = 'id', ${TOKENIZE}, ${PREFIX});
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.role IN ${INDEXED_ROLES} BEGIN
+          INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.role IN ${INDEXED_ROLES} BEGIN
+          INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+        END;
+        -- One trigger, in order: the old text must leave the index before the new text enters it.
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF role, content ON messages BEGIN
+          INSERT INTO messages_fts (messages_fts, rowid, content) SELECT 'delete', old.id, old.content WHERE old.role IN ${INDEXED_ROLES};
+          INSERT INTO messages_fts (rowid, content) SELECT new.id, new.content WHERE new.role IN ${INDEXED_ROLES};
+        END;
+
+        -- Titles and summaries are short: a plain FTS table (a copy) keyed by the conversation id,
+        -- because external content needs an integer rowid and conversations are keyed by UUID.
+        CREATE VIRTUAL TABLE conversations_fts USING fts5 (conversation_id UNINDEXED, title, summary, ${TOKENIZE});
+        CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN
+          INSERT INTO conversations_fts (conversation_id, title, summary) VALUES (new.id, new.title, coalesce(new.summary, ''));
+        END;
+        CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title, summary ON conversations BEGIN
+          UPDATE conversations_fts SET title = new.title, summary = coalesce(new.summary, '') WHERE conversation_id = old.id;
+        END;
+        CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN
+          DELETE FROM conversations_fts WHERE conversation_id = old.id;
+        END;
+      `);
+    },
+  },
+];

@@ -1,0 +1,224 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startProviderStandin, type ProviderStandin } from '../helpers/provider-standin.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { readSse } from '../helpers/sse.js';
+import { tempDir } from '../helpers/temp.js';
+
+let server: TestServer;
+let openai: ProviderStandin;
+let anthropic: ProviderStandin;
+const scratch = tempDir();
+
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+beforeAll(async () => {
+  server = await startTestServer();
+  openai = await startProviderStandin({ apiKey: 'sk-openai', models: ['gpt-test'] });
+  anthropic = await startProviderStandin({ apiKey: 'sk-anthropic' });
+  const put = (body: unknown) => server.fetch('/api/config/provider', { method: 'PUT', body: JSON.stringify(body) });
+  expect((await put({ id: 'oai', name: 'OpenAI stand-in', type: 'openai', base_url: openai.openaiBase, api_key: 'sk-openai', model: 'gpt-test', models: ['gpt-test'] })).status).toBe(200);
+  expect((await put({ id: 'ant', name: 'Anthropic stand-in', type: 'anthropic', base_url: anthropic.anthropicBase, api_key: 'sk-anthropic', model: 'claude-test' })).status).toBe(200);
+  expect((await server.fetch('/api/config/profile', { method: 'PUT', body: JSON.stringify({ active_provider: 'oai', active_model: 'gpt-test' }) })).status).toBe(200);
+});
+afterAll(async () => {
+  await server.close();
+  await openai.close();
+  await anthropic.close();
+  scratch.remove();
+});
+beforeEach(async () => {
+  await server.fetch('/api/chat/clear', { method: 'POST', body: '{}' });
+});
+
+function chat(body: Record<string, unknown>, init: RequestInit = {}): Promise<Response> {
+  return server.fetch('/api/chat', { method: 'POST', body: JSON.stringify(body), ...init });
+}
+
+describe('POST /api/chat', () => {
+  it('streams the answer as content events in order, then done', async () => {
+    openai.script([{ text: ['Hel', 'lo', ' there'], usage: { input_tokens: 12, output_tokens: 3 } }]);
+    const res = await chat({ message: 'hi', stream: true });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const events = await readSse(res);
+    expect(events[0]).toEqual({ conversation_id: expect.any(String) });
+    expect(events.filter((e) => 'content' in e).map((e) => e.content)).toEqual(['Hel', 'lo', ' there']);
+    expect(events.at(-2)).toEqual({ usage: { input_tokens: 12, output_tokens: 3 } });
+    expect(events.at(-1)).toEqual({ done: 'true' });
+  });
+
+  it('answers JSON without stream, and continues the same conversation', async () => {
+    openai.script([{ text: ['first'] }, { text: ['second'] }]);
+    const one = await (await chat({ message: 'one' })).json();
+    expect(one).toMatchObject({ answer: 'first', conversation_id: expect.any(String), iterations: 1 });
+    const two = await (await chat({ message: 'two', conversation_id: one.conversation_id })).json();
+    expect(two.conversation_id).toBe(one.conversation_id);
+    const sent = openai.chatRequests().at(-1)!.body.messages.map((m: { role: string; content: string }) => [m.role, m.content]);
+    expect(sent).toEqual(expect.arrayContaining([['user', 'one'], ['assistant', 'first'], ['user', 'two']]));
+  });
+
+  it('relays thinking, then thinking_end, before the answer', async () => {
+    openai.script([{ thinking: ['let me ', 'think'], text: ['42'] }]);
+    const events = await readSse(await chat({ message: 'q', stream: true }));
+    const kinds = events.map((e) => Object.keys(e)[0]);
+    expect(kinds.indexOf('thinking')).toBeLessThan(kinds.indexOf('thinking_end'));
+    expect(kinds.indexOf('thinking_end')).toBeLessThan(kinds.indexOf('content'));
+  });
+
+  it('runs a tool the model calls and feeds the result back (OpenAI, arguments split mid-JSON)', async () => {
+    openai.script([{ tool_calls: [{ id: 'call_1', name: 'terminal', args: { command: 'echo hi-from-$((40+2))' } }] }, { text: ['The command printed hi-from-42.'] }]);
+    const events = await readSse(await chat({ message: 'run it', stream: true }));
+    expect(events).toContainEqual({ tool_call: { tool_call_id: 'call_1', name: 'terminal', args: { command: 'echo hi-from-$((40+2))' } } });
+    const result = events.find((e) => 'tool_result' in e).tool_result;
+    expect(result).toMatchObject({ tool_call_id: 'call_1', is_error: false });
+    expect(result.content).toContain('hi-from-42');
+    const second = openai.chatRequests().at(-1)!.body.messages;
+    expect(second.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_1' });
+    expect(second.at(-1).content).toContain('hi-from-42');
+  });
+
+  it('runs the loop with Anthropic too (input_json_delta tool arguments)', async () => {
+    anthropic.script([{ tool_calls: [{ id: 'toolu_1', name: 'list_dir', args: { path: homedir() } }] }, { text: ['Listed.'] }]);
+    const events = await readSse(await chat({ message: 'list', provider: 'ant', stream: true }));
+    expect(events.find((e) => 'tool_result' in e).tool_result).toMatchObject({ tool_call_id: 'toolu_1', is_error: false });
+    expect(events.filter((e) => 'content' in e).map((e) => e.content).join('')).toBe('Listed.');
+  });
+
+  it('blocks a sudo command, runs nothing, and says so in the tool result', async () => {
+    const marker = join(scratch.dir, 'sudo-ran');
+    openai.script([{ tool_calls: [{ name: 'terminal', args: { command: `touch ${marker} | sudo tee /etc/x` } }] }, { text: ['ok'] }]);
+    const events = await readSse(await chat({ message: 'sudo please', stream: true }));
+    expect(events.find((e) => 'tool_result' in e).tool_result).toMatchObject({ is_error: true, sudo_blocked: true });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('answers arguments that fail the tool schema with an error result naming the field', async () => {
+    openai.script([{ tool_calls: [{ name: 'terminal', args: { command: 'echo x', timeout: 301 } }] }, { text: ['sorry'] }]);
+    const events = await readSse(await chat({ message: 'x', stream: true }));
+    const result = events.find((e) => 'tool_result' in e).tool_result;
+    expect(result.is_error).toBe(true);
+    expect(result.content).toMatch(/timeout/);
+  });
+
+  it('stops after 15 model turns with an error event that says so, then done', async () => {
+    openai.script(Array.from({ length: 16 }, (_, i) => ({ tool_calls: [{ id: `c${i}`, name: 'list_dir', args: { path: scratch.dir } }] })));
+    const before = openai.chatRequests().length;
+    const events = await readSse(await chat({ message: 'loop forever', stream: true }));
+    expect(openai.chatRequests().length - before).toBe(15);
+    expect(events.at(-1)).toEqual({ done: 'true' });
+    expect(events.find((e) => 'error' in e).error).toMatch(/15/);
+    // The next message still works: the unanswered calls are left out of the history.
+    openai.script([{ text: ['fine'] }]);
+    expect((await (await chat({ message: 'after' })).json()).answer).toBe('fine');
+  });
+
+  it('adds a second, marked pass with advanced_reflection', async () => {
+    openai.script([{ text: ['draft'] }, { text: ['better'] }]);
+    const events = await readSse(await chat({ message: 'q', stream: true, advanced_reflection: true }));
+    const start = events.findIndex((e) => 'reflection_start' in e);
+    expect(start).toBeGreaterThan(-1);
+    expect(events.slice(start).filter((e) => 'content' in e)).toEqual([{ content: 'better', reflection: true }]);
+    expect(openai.chatRequests().at(-1)!.body.messages.at(-2)).toMatchObject({ role: 'assistant', content: 'draft' });
+  });
+
+  it('sends an attached image to the model and stores it', async () => {
+    openai.script([{ text: ['a pixel'] }]);
+    const res = await chat({ message: 'what is this', images: [{ mime: 'image/png', data: PNG_1PX }] });
+    expect(res.status).toBe(200);
+    const user = openai.chatRequests().at(-1)!.body.messages.at(-1);
+    expect(JSON.stringify(user.content)).toContain(PNG_1PX);
+    const history = await (await server.fetch('/api/chat/history')).json();
+    const image = history.messages.find((m: { role: string }) => m.role === 'user').images[0];
+    const served = await server.fetch(image.url);
+    expect(served.headers.get('content-type')).toBe('image/png');
+  });
+
+  it('aborts the provider request when the client disconnects', async () => {
+    openai.script([{ text: ['slow', 'slower', 'slowest'], delay_ms: 2000 }]);
+    const abort = new AbortController();
+    const before = openai.chatRequests().length;
+    const res = await chat({ message: 'slow', stream: true }, { signal: abort.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    while (openai.chatRequests().length === before) await new Promise((r) => setTimeout(r, 10));
+    abort.abort();
+    expect(await openai.chatRequests().at(-1)!.closed).toBe(true);
+  });
+
+  it('kills a running tool when the client disconnects', async () => {
+    const pidFile = join(homedir(), `.atelier-test-tool-pid-${process.pid}`);
+    openai.script([{ tool_calls: [{ name: 'terminal', args: { command: `sh -c 'echo $$ > ${pidFile}; exec sleep 30'` } }] }, { text: ['never'] }]);
+    const abort = new AbortController();
+    const res = await chat({ message: 'sleep', stream: true }, { signal: abort.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    rmSync(pidFile);
+    abort.abort();
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`tool process ${pid} still runs after the client left`);
+  });
+});
+
+describe('POST /api/chat bad input', () => {
+  it('refuses a body over 50 MB with 413', async () => {
+    const res = await chat({ message: 'x'.repeat(50 * 1024 * 1024 + 10) });
+    expect(res.status).toBe(413);
+  });
+
+  it('refuses 4 images and stores nothing', async () => {
+    const before = (await (await server.fetch('/api/chat/history')).json()).messages.length;
+    const res = await chat({ message: 'imgs', images: Array.from({ length: 4 }, () => ({ mime: 'image/png', data: PNG_1PX })) });
+    expect(res.status).toBe(400);
+    expect((await res.json()).code).toBe('TOO_MANY_IMAGES');
+    expect((await (await server.fetch('/api/chat/history')).json()).messages.length).toBe(before);
+  });
+
+  it('refuses an image over 10 MB', async () => {
+    const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0);
+    Buffer.from(PNG_1PX, 'base64').copy(big);
+    const res = await chat({ message: 'big', images: [{ mime: 'image/png', data: big.toString('base64') }] });
+    expect(res.status).toBe(413);
+    expect((await res.json()).code).toBe('IMAGE_TOO_LARGE');
+  });
+
+  it('refuses text labelled image/png', async () => {
+    const res = await chat({ message: 'fake', images: [{ mime: 'image/png', data: Buffer.from('hello, not a png').toString('base64') }] });
+    expect(res.status).toBe(400);
+    expect((await res.json()).code).toBe('BAD_IMAGE');
+  });
+
+  it('refuses an unknown provider and a model the provider does not list', async () => {
+    expect((await (await chat({ message: 'x', provider: 'nope' })).json()).code).toBe('UNKNOWN_PROVIDER');
+    expect((await (await chat({ message: 'x', model: 'gpt-unknown' })).json()).code).toBe('UNKNOWN_MODEL');
+  });
+
+  it.each([
+    [401, 'PROVIDER_UNAUTHORIZED'],
+    [429, 'PROVIDER_RATE_LIMITED'],
+    [500, 'PROVIDER_ERROR'],
+  ])('reports a provider answering %s as %s', async (status, code) => {
+    openai.script([{ status, error_message: `upstream ${status}`, retry_after: '7' }]);
+    const res = await chat({ message: 'x' });
+    expect((await res.json()).code).toBe(code);
+    openai.script([{ status }]);
+    const events = await readSse(await chat({ message: 'x', stream: true }));
+    expect(events.some((e) => 'error' in e)).toBe(true);
+    expect(events.at(-1)).toEqual({ done: 'true' });
+  });
+
+  it('reports malformed SSE from the provider', async () => {
+    openai.script([{ malformed: 'not_json' }]);
+    expect((await (await chat({ message: 'x' })).json()).code).toBe('PROVIDER_BAD_STREAM');
+  });
+});
