@@ -4,8 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { buildIfStale } from '../../scripts/build.mjs';
 import { benchCore } from './core.mjs';
 import { benchTerminal } from './terminal.mjs';
+import { benchChat } from './chat.mjs';
+import { benchSearch } from './search.mjs';
 
 buildIfStale();
-const results = { date: new Date().toISOString(), node: process.version, core: await benchCore(), terminal: await benchTerminal() };
+const results = { date: new Date().toISOString(), node: process.version, core: await benchCore(), terminal: await benchTerminal(), chat: await benchChat(), search: await benchSearch() };
 writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench-results.json');

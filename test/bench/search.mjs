@@ -1,5 +1,5 @@
 // Conversation search benchmark: ChatStore.search over 100 000 stored messages (SQLite FTS5),
-// p50/p95/p99 of 200 varied queries. Target (issue 4): p95 ≤ 10 ms.
+// p50/p95/p99 of 200 varied queries (each the median of 3 rounds). Target (issue 4): p95 ≤ 10 ms.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ const MESSAGES = 100_000;
 const MESSAGES_PER_CONVERSATION = 50;
 const SEARCHES = 200;
 const WARMUP_SEARCHES = 20;
+/** Every query runs once per round and its median is kept: this 2-core box is shared and noisy (as in terminal.mjs). */
+const ROUNDS = 3;
 const RESULT_LIMIT = 20;
 const TARGET_P95_MS = 10;
 const SEED = 0x5eed;
@@ -145,20 +147,24 @@ export async function benchSearch({ distDir = fileURLToPath(new URL('../../serve
     const fillMs = performance.now() - fillStart;
     db.pragma('wal_checkpoint(TRUNCATE)');
 
-    const samples = [];
+    const all = queries(rand, words, draw);
+    for (const q of all.slice(0, WARMUP_SEARCHES)) store.search(q, RESULT_LIMIT);
+    const measured = all.slice(WARMUP_SEARCHES);
+    const timings = measured.map(() => []);
     let hits = 0;
-    for (const [i, q] of queries(rand, words, draw).entries()) {
-      const t = process.hrtime.bigint();
-      const found = store.search(q, RESULT_LIMIT);
-      const ms = Number(process.hrtime.bigint() - t) / 1e6;
-      if (i >= WARMUP_SEARCHES) {
-        samples.push(ms);
-        hits += found.length;
+    for (let pass = 0; pass < ROUNDS; pass++) {
+      for (const [i, q] of measured.entries()) {
+        const t = process.hrtime.bigint();
+        const found = store.search(q, RESULT_LIMIT);
+        timings[i].push(Number(process.hrtime.bigint() - t) / 1e6);
+        if (pass === 0) hits += found.length;
       }
     }
+    const samples = timings.map((ts) => percentile(ts, 50));
     const result = {
       messages: MESSAGES,
       searches: SEARCHES,
+      rounds: ROUNDS,
       p50_ms: round(percentile(samples, 50), 3),
       p95_ms: round(percentile(samples, 95), 3),
       p99_ms: round(percentile(samples, 99), 3),
@@ -169,7 +175,7 @@ export async function benchSearch({ distDir = fileURLToPath(new URL('../../serve
       target_p95_ms: TARGET_P95_MS,
     };
     db.close();
-    console.log(`search: ChatStore.search over ${MESSAGES} messages, ${SEARCHES} queries (limit ${RESULT_LIMIT})`);
+    console.log(`search: ChatStore.search over ${MESSAGES} messages, ${SEARCHES} queries (limit ${RESULT_LIMIT}), median of ${ROUNDS} rounds each`);
     console.table({ ms: { p50: result.p50_ms, p95: result.p95_ms, p99: result.p99_ms, max: result.max_ms } });
     console.log(`  filled in ${result.fill_s} s, database ${result.db_mb} MB, ${result.mean_hits} hits per query on average`);
     return result;
@@ -180,6 +186,6 @@ export async function benchSearch({ distDir = fileURLToPath(new URL('../../serve
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { buildIfStale } = await import('../../scripts/build.mjs');
-  if (!process.env.ATELIER_BENCH_DIST) buildIfStale();
-  await benchSearch(process.env.ATELIER_BENCH_DIST ? { distDir: process.env.ATELIER_BENCH_DIST } : {});
+  buildIfStale();
+  await benchSearch();
 }

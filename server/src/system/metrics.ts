@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { METRICS_MIN_SAMPLE_INTERVAL_MS } from '../limits.js';
@@ -76,10 +77,26 @@ export class MetricsSampler {
   readonly #minIntervalMs: number;
   #previous: Counters;
   #cached: SystemMetrics | undefined;
+  /** Sampled every 10 ms by libuv's timer; reset at each sample so figures cover one interval. */
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(minIntervalMs = METRICS_MIN_SAMPLE_INTERVAL_MS) {
     this.#minIntervalMs = minIntervalMs;
     this.#previous = readCounters();
+    this.#loopDelay.enable();
+  }
+
+  /** Stops the event-loop monitor (shutdown). */
+  close(): void {
+    this.#loopDelay.disable();
+  }
+
+  #server(): SystemMetrics['server'] {
+    const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+    const h = this.#loopDelay;
+    const delay = h.count === 0 ? { p50: 0, p99: 0, max: 0 } : { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+    h.reset();
+    return { rss_bytes: process.memoryUsage.rss(), event_loop_delay_ms: delay };
   }
 
   /**
@@ -111,6 +128,7 @@ export class MetricsSampler {
         tx_bytes_per_s: now.net && before.net ? rate(before.net.tx, now.net.tx, seconds) : null,
       },
       uptime_s: Math.round(os.uptime()),
+      server: this.#server(),
     };
     return this.#cached;
   }

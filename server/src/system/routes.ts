@@ -45,6 +45,7 @@ export const systemCapability: Capability = {
       log: ctx.log,
     });
     const metrics = new MetricsSampler();
+    ctx.lifecycle.onClose(() => metrics.close());
     // The persisted scan answers at once; a fresh one starts after the server is listening.
     if (ctx.scanToolsAtStart) scans.startInBackground();
 

@@ -77,6 +77,12 @@ export interface SystemMetrics {
   /** Bytes per second over the last interval, loopback excluded; null where the OS gives no cheap counter. */
   network: { rx_bytes_per_s: number | null; tx_bytes_per_s: number | null };
   uptime_s: number;
+  /** Atelier's own process over the same interval. */
+  server: {
+    rss_bytes: number;
+    /** Event-loop delay (ms) since the previous sample: how late timers and I/O callbacks ran. */
+    event_loop_delay_ms: { p50: number; p99: number; max: number };
+  };
 }
 
 /** GET /api/dashboard/status */
