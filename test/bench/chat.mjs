@@ -3,11 +3,11 @@
 //          POST /api/chat SSE relay (server process + client); added latency p50/p99;
 //   load:  100 concurrent streamed chats; the server's event-loop delay over the run (from its
 //          own monitor, via /api/system/metrics) and /api/health latency meanwhile.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startAtelier } from './atelier-process.mjs';
 import { percentile, round } from './stats.mjs';
 
 const TOKENS = 300;
@@ -66,25 +66,6 @@ async function readTokens(res, onToken) {
   }
 }
 
-async function startAtelier(home) {
-  const child = spawn(process.execPath, [join(process.cwd(), 'server', 'dist', 'main.js'), '--port', '0', '--no-open', '--home', home], {
-    env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  const { origin, token } = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = out.match(/(http:\/\/\S+)\/\?token=(\S+)/);
-      if (m) resolve({ origin: m[1], token: decodeURIComponent(m[2]) });
-    });
-    child.on('exit', (code) => reject(new Error(`atelier exited ${code}: ${err}`)));
-  });
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  return { child, origin, headers, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
-}
 
 /** Runs the chat benchmarks and prints them. */
 export async function benchChat() {

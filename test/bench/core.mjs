@@ -1,42 +1,16 @@
 // Core benchmarks: how long `atelier` takes from spawn to serving, and how fast the
 // dashboard's combined status answers once it runs.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startAtelier } from './atelier-process.mjs';
 import { percentile, round } from './stats.mjs';
 
-const MAIN = join(process.cwd(), 'server', 'dist', 'main.js');
 const START_RUNS = 10;
 const STATUS_REQUESTS = 2000;
 const STATUS_WARMUP = 200;
 
-/** Spawns the CLI and resolves when it has printed its URL (it is listening by then). */
-function spawnAtelier(home) {
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--no-open', '--home', home], {
-    env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (chunk) => (err += chunk));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/(http:\/\/\S+)\/\?token=(\S+)/);
-      if (m) resolve({ child, origin: m[1], token: decodeURIComponent(m[2]), readyMs: Number(process.hrtime.bigint() - started) / 1e6 });
-    });
-    child.on('exit', (code) => reject(new Error(`atelier exited with ${code} before it was ready: ${err}`)));
-  });
-}
 
-function stop(child) {
-  return new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
 
 async function startToReady() {
   const cold = [];
@@ -44,12 +18,12 @@ async function startToReady() {
   for (let i = 0; i < START_RUNS; i++) {
     const home = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
     for (const sink of [cold, warm]) {
-      const { child, origin, readyMs } = await spawnAtelier(home);
+      const { origin, readyMs, stop } = await startAtelier(home);
       // Ready means answering, not just listening: time the first health request too.
       const t = process.hrtime.bigint();
       await fetch(`${origin}/api/health`);
       sink.push(readyMs + Number(process.hrtime.bigint() - t) / 1e6);
-      await stop(child);
+      await stop();
     }
     rmSync(home, { recursive: true, force: true });
   }
@@ -58,7 +32,7 @@ async function startToReady() {
 
 async function dashboardLatency() {
   const home = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
-  const { child, origin, token } = await spawnAtelier(home);
+  const { origin, token, stop } = await startAtelier(home);
   const headers = { authorization: `Bearer ${token}` };
   // Let the start-up tool scan finish so it does not compete with the measured requests.
   await fetch(`${origin}/api/scan`, { headers });
@@ -70,7 +44,7 @@ async function dashboardLatency() {
     if (res.status !== 200) throw new Error(`dashboard status answered ${res.status}`);
     if (i >= STATUS_WARMUP) samples.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
-  await stop(child);
+  await stop();
   rmSync(home, { recursive: true, force: true });
   return samples;
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import pty from 'node-pty';
 import WebSocket from 'ws';
 import { io } from 'socket.io-client';
+import { startAtelier } from './atelier-process.mjs';
 import { percentile, round } from './stats.mjs';
 
 const PAYLOAD_RAW_BYTES = 30 * 1024 * 1024; // → ~41 MB of base64 text
@@ -95,24 +96,6 @@ async function rawPty(file) {
 }
 
 // ─── Atelier ────────────────────────────────────────────────────────────────────────────
-async function startAtelier(home) {
-  const child = spawn(process.execPath, [join(process.cwd(), 'server', 'dist', 'main.js'), '--port', '0', '--no-open', '--home', home], {
-    env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (chunk) => (err += chunk));
-  const { origin, token } = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = out.match(/(http:\/\/\S+)\/\?token=(\S+)/);
-      if (m) resolve({ origin: m[1], token: decodeURIComponent(m[2]) });
-    });
-    child.on('exit', (code) => reject(new Error(`atelier exited ${code}: ${err}`)));
-  });
-  return { child, origin, token, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
-}
 
 function rssMb(pid) {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);

@@ -1,8 +1,11 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { parseToolCatalog, type ToolSpec } from '../../server/src/system/catalog.js';
 import { tempDir } from '../helpers/temp.js';
+import { eventually, isAlive } from '../helpers/process.js';
+
+export { eventually, isAlive };
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
@@ -30,26 +33,3 @@ export function specs(...ids: string[]): ToolSpec[] {
   );
 }
 
-/** False once `pid` is gone or a zombie (a container's PID 1 may never reap reparented children). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Polls `check` until it holds or `ms` pass. */
-export async function eventually(check: () => boolean, ms = 2_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return check();
-}

@@ -7,6 +7,9 @@ import { Lifecycle } from '../../server/src/lifecycle.js';
 import { createLogger } from '../../server/src/logger.js';
 import { createToolbox, type Toolbox } from '../../server/src/tools/registry.js';
 import { tempDir } from '../helpers/temp.js';
+import { eventually, isAlive } from '../helpers/process.js';
+
+export { eventually, isAlive };
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -77,29 +80,6 @@ export function testToolbox(opts: { root: string; env?: NodeJS.ProcessEnv; sudoB
   return { toolbox, lifecycle, config };
 }
 
-/** False once `pid` is gone or a zombie (a container's PID 1 may never reap reparented children). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Polls `check` until it holds or `ms` pass; returns whether it held. */
-export async function eventually(check: () => boolean, ms = 3_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return check();
-}
 
 /** Reads a pid a command wrote to `file`, waiting for it to appear. */
 export async function pidFrom(file: string): Promise<number> {
@@ -114,3 +94,4 @@ export async function pidFrom(file: string): Promise<number> {
   }, 5_000);
   return pid;
 }
+

@@ -1,0 +1,38 @@
+// Starts the compiled CLI as a child on a free port, as a user would, for the benchmarks.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const MAIN = join(process.cwd(), 'server', 'dist', 'main.js');
+
+/**
+ * Spawns `atelier --port 0 --no-open --home <home>` and resolves once it printed its URL
+ * (it is listening by then) with its origin, token, auth headers, spawn-to-ready time and stop().
+ * Its stderr is kept and shown only if it dies before it is ready.
+ */
+export function startAtelier(home) {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [MAIN, '--port', '0', '--no-open', '--home', home], {
+    env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (chunk) => (err += chunk));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/(http:\/\/\S+)\/\?token=(\S+)/);
+      if (!m) return;
+      const token = decodeURIComponent(m[2]);
+      resolve({
+        child,
+        origin: m[1],
+        token,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        readyMs: Number(process.hrtime.bigint() - started) / 1e6,
+        stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))),
+      });
+    });
+    child.on('exit', (code) => reject(new Error(`atelier exited with ${code} before it was ready: ${err}`)));
+  });
+}
