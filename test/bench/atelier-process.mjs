@@ -11,7 +11,9 @@ const MAIN = join(process.cwd(), 'server', 'dist', 'main.js');
  */
 export function startAtelier(home) {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--no-open', '--home', home], {
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the server under a benchmark.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, '--port', '0', '--no-open', '--home', home], {
     env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

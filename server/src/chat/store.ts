@@ -102,6 +102,8 @@ function imageRef(row: ImageRow): ImageRef {
  */
 export class ChatStore {
   readonly #db: Database.Database;
+  /** Prepared statements by SQL text: preparing costs more than most of these queries. */
+  readonly #statements = new Map<string, Database.Statement>();
   readonly #files: ImageFiles;
   readonly #search: ConversationSearch;
 
@@ -112,6 +114,15 @@ export class ChatStore {
     const known = db.prepare('SELECT 1 FROM images WHERE id = ?').pluck();
     this.#files.removeOrphans((id) => known.get(id) !== undefined);
   }
+  #sql(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
 
   /** Creates an empty conversation (it becomes current only through `setCurrent` or `openForChat`). */
   createConversation(init: { title?: string; provider_id?: string; model?: string } = {}): Conversation {
@@ -125,15 +136,14 @@ export class ChatStore {
       created_at: now,
       updated_at: now,
     };
-    this.#db
-      .prepare('INSERT INTO conversations (id, title, provider_id, model, summary, created_at, updated_at) VALUES (@id, @title, @provider_id, @model, @summary, @created_at, @updated_at)')
+    this.#sql('INSERT INTO conversations (id, title, provider_id, model, summary, created_at, updated_at) VALUES (@id, @title, @provider_id, @model, @summary, @created_at, @updated_at)')
       .run(conversation);
     return conversation;
   }
 
   /** The conversation, or null when unknown. */
   conversation(id: string): Conversation | null {
-    return (this.#db.prepare('SELECT id, title, provider_id, model, summary, created_at, updated_at FROM conversations WHERE id = ?').get(id) as Conversation | undefined) ?? null;
+    return (this.#sql('SELECT id, title, provider_id, model, summary, created_at, updated_at FROM conversations WHERE id = ?').get(id) as Conversation | undefined) ?? null;
   }
 
   /** The conversation, or 404 NOT_FOUND. */
@@ -152,15 +162,14 @@ export class ChatStore {
 
   /** Messages of a conversation, oldest first, each with its images. */
   messages(conversationId: string): ChatMessage[] {
-    const rows = this.#db.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY id').all(conversationId) as MessageRow[];
-    const images = this.#db.prepare('SELECT id, message_id, mime, bytes FROM images WHERE conversation_id = ? ORDER BY rowid').all(conversationId) as ImageRow[];
+    const rows = this.#sql('SELECT * FROM messages WHERE conversation_id = ? ORDER BY id').all(conversationId) as MessageRow[];
+    const images = this.#sql('SELECT id, message_id, mime, bytes FROM images WHERE conversation_id = ? ORDER BY rowid').all(conversationId) as ImageRow[];
     return hydrate(rows, images);
   }
 
   /** Tokens used by a conversation, summed over its messages. */
   tokens(conversationId: string): TokenUsage {
-    const row = this.#db
-      .prepare('SELECT coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o FROM messages WHERE conversation_id = ?')
+    const row = this.#sql('SELECT coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o FROM messages WHERE conversation_id = ?')
       .get(conversationId) as { i: number; o: number };
     return { input_tokens: row.i, output_tokens: row.o, total_tokens: row.i + row.o };
   }
@@ -188,18 +197,18 @@ export class ChatStore {
       throw err;
     }
     const json = JSON.stringify(ids);
-    const rows = this.#db.prepare('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(json) as MessageRow[];
-    const images = this.#db.prepare('SELECT id, message_id, mime, bytes FROM images WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY rowid').all(json) as ImageRow[];
+    const rows = this.#sql('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(json) as MessageRow[];
+    const images = this.#sql('SELECT id, message_id, mime, bytes FROM images WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY rowid').all(json) as ImageRow[];
     return hydrate(rows, images);
   }
 
   /** Inserts the rows; returns the new message ids in order. */
   #insert(conversationId: string, messages: readonly NewMessage[], images: readonly CheckedImage[][]): number[] {
     const now = new Date().toISOString();
-    const insertMessage = this.#db.prepare(`INSERT INTO messages
+    const insertMessage = this.#sql(`INSERT INTO messages
       (conversation_id, role, content, thinking, tool_calls, tool_call_id, is_error, sudo_blocked, created_at, input_tokens, output_tokens)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const insertImage = this.#db.prepare('INSERT INTO images (id, conversation_id, message_id, mime, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insertImage = this.#sql('INSERT INTO images (id, conversation_id, message_id, mime, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const ids = messages.map((m, i) => {
       const { lastInsertRowid } = insertMessage.run(
         conversationId,
@@ -217,7 +226,7 @@ export class ChatStore {
       for (const image of images[i] ?? []) insertImage.run(image.id, conversationId, lastInsertRowid, image.mime, image.data.length, image.sha256, now);
       return Number(lastInsertRowid);
     });
-    this.#db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?').run(now, conversationId);
+    this.#sql('UPDATE conversations SET updated_at = ? WHERE id = ?').run(now, conversationId);
     return ids;
   }
 
@@ -225,7 +234,7 @@ export class ChatStore {
   updateConversation(id: string, patch: ConversationPatch): Conversation {
     const current = this.requireConversation(id);
     const next = { ...current, ...patch, title: patch.title === undefined ? current.title : titleFrom(patch.title) };
-    this.#db.prepare('UPDATE conversations SET title = @title, summary = @summary, provider_id = @provider_id, model = @model WHERE id = @id').run(next);
+    this.#sql('UPDATE conversations SET title = @title, summary = @summary, provider_id = @provider_id, model = @model WHERE id = @id').run(next);
     return next;
   }
 
@@ -237,8 +246,7 @@ export class ChatStore {
   /** Conversations, most recently updated first, with message count and a preview of the last message. */
   listConversations(page: { limit?: number; offset?: number } = {}): ConversationListItem[] {
     const current = this.#currentId();
-    const rows = this.#db
-      .prepare(
+    const rows = this.#sql(
         `SELECT c.id, c.title, c.provider_id, c.model, c.summary, c.created_at, c.updated_at,
            (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count,
            coalesce((SELECT substr(m.content, 1, @chars) FROM messages m
@@ -261,8 +269,8 @@ export class ChatStore {
   deleteConversation(id: string): boolean {
     let imageIds: string[] = [];
     const deleted = this.#db.transaction(() => {
-      imageIds = this.#db.prepare('SELECT id FROM images WHERE conversation_id = ?').pluck().all(id) as string[];
-      const { changes } = this.#db.prepare('DELETE FROM conversations WHERE id = ?').run(id);
+      imageIds = this.#sql('SELECT id FROM images WHERE conversation_id = ?').pluck().all(id) as string[];
+      const { changes } = this.#sql('DELETE FROM conversations WHERE id = ?').run(id);
       if (this.#currentId() === id) this.setCurrent(null);
       return changes > 0;
     })();
@@ -280,15 +288,15 @@ export class ChatStore {
   /** Makes a conversation current (404 when unknown), or none with null. */
   setCurrent(id: string | null): void {
     if (id === null) {
-      this.#db.prepare('DELETE FROM chat_state WHERE key = ?').run(CURRENT_KEY);
+      this.#sql('DELETE FROM chat_state WHERE key = ?').run(CURRENT_KEY);
       return;
     }
     this.requireConversation(id);
-    this.#db.prepare('INSERT INTO chat_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(CURRENT_KEY, id);
+    this.#sql('INSERT INTO chat_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(CURRENT_KEY, id);
   }
 
   #currentId(): string | null {
-    return (this.#db.prepare('SELECT value FROM chat_state WHERE key = ?').pluck().get(CURRENT_KEY) as string | undefined) ?? null;
+    return (this.#sql('SELECT value FROM chat_state WHERE key = ?').pluck().get(CURRENT_KEY) as string | undefined) ?? null;
   }
 
   /**
@@ -344,7 +352,7 @@ export class ChatStore {
   image(id: string): StoredImage | null {
     const path = this.#files.resolve(id);
     if (!path) return null;
-    const row = this.#db.prepare('SELECT id, message_id, mime, bytes FROM images WHERE id = ?').get(id) as ImageRow | undefined;
+    const row = this.#sql('SELECT id, message_id, mime, bytes FROM images WHERE id = ?').get(id) as ImageRow | undefined;
     return row ? { id: row.id, mime: row.mime, bytes: row.bytes, path } : null;
   }
 
