@@ -166,6 +166,22 @@ describe('highlight', () => {
     ]);
   });
 
+  it('picks the stretch holding the most distinct terms, not the first hit', () => {
+    const text = `alpha ${'filler '.repeat(30)}alpha beta ${'filler '.repeat(30)}`;
+    const parts = highlight(text, [{ text: 'alpha', prefix: false }, { text: 'beta', prefix: false }], 6);
+    expect(parts.filter((p) => p.match).map((p) => p.text)).toEqual(['alpha', 'beta']);
+    expect(parts[0]!.text.startsWith('…')).toBe(true);
+  });
+
+  it('marks a cut end with an ellipsis and keeps a short text whole', () => {
+    expect(highlight(`needle ${'hay '.repeat(5000)}`, [{ text: 'needle', prefix: false }], 4).at(-1)).toEqual({ text: ' hay hay hay…', match: false });
+    expect(highlight('a needle.', [{ text: 'needle', prefix: false }])).toEqual([
+      { text: 'a ', match: false },
+      { text: 'needle', match: true },
+      { text: '.', match: false },
+    ]);
+  });
+
   it('shows the start of a text that has no match', () => {
     expect(highlight('nothing here', [{ text: 'zzz', prefix: false }])).toEqual([{ text: 'nothing here', match: false }]);
   });

@@ -4,11 +4,12 @@ import type { ChatRole, SearchHit, SnippetPart } from '../wire/chat.js';
 
 /**
  * How many of the newest matching messages bm25 ranks. Past one pass over each word's postings
- * (its IDF), bm25 costs 1–4 µs per ranked match, so a word found in 80 000 of 100 000 messages
- * cost ~60 ms to rank whole. A selective query (< 1 000 matches) is ranked over all of them, a
- * common one over its newest 1 000: recent talk is what a common word most likely means to find.
+ * (its IDF, ~2.5 ms for a word in most messages), bm25 costs 1–4 µs per ranked match, so ranking
+ * a word found in 80 000 of 100 000 messages whole took ~60 ms. A selective query (< 500
+ * matches) is ranked over all of them, a common one over its newest 500: recent talk is what a
+ * common word most likely means to find, and 500 candidates are plenty for a page of 20.
  */
-const RANK_WINDOW = 1000;
+const RANK_WINDOW = 500;
 /**
  * The last word also matches as a prefix (search as you type) from this length, and only when
  * it is not a stored word itself: a prefix query merges the doclists of every word it expands
@@ -26,6 +27,7 @@ const GAP_MAX_CHARS = 80;
 // combining marks belong to their letter and fold away with remove_diacritics.
 const WORD_CHAR = /[\p{L}\p{N}\p{Co}]/u;
 const WORD = /[\p{L}\p{N}\p{Co}\p{M}]+/gu;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** One word of a query as the index knows it (folded), and whether it matches as a prefix. */
 export interface QueryTerm {
@@ -71,31 +73,62 @@ export function parseQuery(text: string, prefixLast = true): ParsedQuery | null 
   return { fts: parts.join(' '), terms, lastWord: quote(words.at(-1)!), prefix };
 }
 
+/** Folds like `fold`, skipping Unicode normalisation for plain ASCII (most words; 5× faster). */
+function foldFast(word: string): string {
+  return NON_ASCII.test(word) ? fold(word) : word.toLowerCase();
+}
+
 /**
  * The stretch of `text` (CONVERSATION_SNIPPET_TOKENS words) with the most distinct query
  * terms, as parts with the matching words flagged — what FTS5's snippet() does, in JS so it
- * runs only for the hits returned (snippet() re-reads every doclist once per row).
+ * runs only for the hits returned (snippet() re-reads every doclist once per row). Reading
+ * stops at the first stretch holding every term, so a long message costs no more than a short one.
  */
 export function highlight(text: string, terms: readonly QueryTerm[], windowWords = CONVERSATION_SNIPPET_TOKENS): SnippetPart[] {
-  const scanned = text.slice(0, HIGHLIGHT_SCAN_CHARS);
-  const words = [...scanned.matchAll(WORD)].map((m) => {
-    const folded = fold(m[0]);
-    const term = terms.findIndex((t) => (t.prefix ? folded.startsWith(t.text) : folded === t.text));
-    return { start: m.index, end: m.index + m[0].length, term };
-  });
-  if (words.length === 0) return text ? [{ text: oneLine(text.slice(0, 200)), match: false }] : [];
+  const exact = new Set(terms.filter((t) => !t.prefix).map((t) => t.text));
+  const prefixes = terms.filter((t) => t.prefix).map((t) => t.text);
+  const wanted = new Set(terms.map((t) => t.text)).size;
+  const termOf = (word: string): string | null => {
+    const folded = foldFast(word);
+    return exact.has(folded) ? folded : (prefixes.find((p) => folded.startsWith(p)) ?? null);
+  };
 
+  const scanned = text.slice(0, HIGHLIGHT_SCAN_CHARS);
+  // The shared regex (compiling a fresh copy per call costs more than the scan); never re-entered.
+  const re = WORD;
+  re.lastIndex = 0;
+  const words: { start: number; end: number; term: string | null }[] = [];
+  const pending: number[] = [];
   let best = 0;
   let bestScore = -1;
-  for (const [i, w] of words.entries()) {
-    if (w.term < 0) continue;
-    const start = Math.max(0, Math.min(i - 2, words.length - windowWords));
-    const inWindow = words.slice(start, start + windowWords).filter((x) => x.term >= 0);
-    const score = new Set(inWindow.map((x) => x.term)).size * 1000 + inWindow.length;
+  const evaluate = (start: number): void => {
+    const hits = words.slice(start, start + windowWords).flatMap((w) => (w.term === null ? [] : [w.term]));
+    const score = new Set(hits).size * 1000 + hits.length;
     if (score > bestScore) [best, bestScore] = [start, score];
+  };
+  let more = false;
+  let lastCandidate = -Infinity;
+  for (let m = re.exec(scanned); m !== null; m = re.exec(scanned)) {
+    if (bestScore >= wanted * 1000 && words.length >= best + windowWords) {
+      more = true;
+      break;
+    }
+    const term = termOf(m[0]);
+    words.push({ start: m.index, end: m.index + m[0].length, term });
+    // A candidate stretch starts a couple of words before a hit, for context; hits close after
+    // the previous candidate's start are already inside it.
+    const start = Math.max(0, words.length - 1 - Math.min(2, Math.floor((windowWords - 1) / 2)));
+    if (term !== null && !(start - lastCandidate < windowWords / 2)) {
+      pending.push(start);
+      lastCandidate = start;
+    }
+    while (pending.length > 0 && words.length >= pending[0]! + windowWords) evaluate(pending.shift()!);
   }
+  for (const start of pending) evaluate(Math.max(0, Math.min(start, words.length - windowWords)));
+  if (words.length === 0) return text ? [{ text: oneLine(text.slice(0, 200)), match: false }] : [];
+
   const shown = words.slice(best, best + windowWords);
-  const last = best + shown.length >= words.length && scanned.length === text.length;
+  const last = !more && best + shown.length >= words.length && scanned.length === text.length;
   const parts: SnippetPart[] = [];
   const push = (s: string, match: boolean): void => {
     if (!s) return;
@@ -107,7 +140,7 @@ export function highlight(text: string, terms: readonly QueryTerm[], windowWords
   if (best > 0) push('…', false);
   for (const w of shown) {
     push(oneLine(text.slice(at, w.start)), false);
-    push(text.slice(w.start, w.end), w.term >= 0);
+    push(text.slice(w.start, w.end), w.term !== null);
     at = w.end;
   }
   push(last ? oneLine(text.slice(at)) : '…', false);
