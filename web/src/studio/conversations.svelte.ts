@@ -1,0 +1,104 @@
+/**
+ * The conversation sidebar's data: the list, full-text search as the user types, and the
+ * per-conversation actions (summarize, delete, export).
+ */
+import type { ConversationListItem, SearchHit, SearchResponse } from '$wire/chat';
+import { api, describeError } from '../lib/api';
+
+/** Typing pauses this long before a search goes out: one request per word, not per key. */
+const SEARCH_DEBOUNCE_MS = 250;
+
+/** A summary being made or shown. */
+export interface SummaryState {
+  busy: boolean;
+  error: string;
+}
+
+/** Where the browser downloads a conversation as JSON (the server names the file). */
+export function exportHref(id: string): string {
+  return `/api/conversations/export?id=${encodeURIComponent(id)}`;
+}
+
+export class ConversationList {
+  items = $state.raw<ConversationListItem[]>([]);
+  loading = $state(false);
+  error = $state('');
+  query = $state('');
+  /** null: no search (the list shows); an array: the hits of `query`. */
+  hits = $state.raw<SearchHit[] | null>(null);
+  searching = $state(false);
+  searchError = $state('');
+  summaries = $state<Record<string, SummaryState>>({});
+
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #search: AbortController | null = null;
+
+  /** Reads the list again. */
+  async refresh(): Promise<void> {
+    this.loading = true;
+    try {
+      this.items = await api.get<ConversationListItem[]>('/api/conversations');
+      this.error = '';
+    } catch (err) {
+      this.error = describeError(err);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Takes the search box's text; searches once typing pauses, or clears the search when empty. */
+  setQuery(query: string): void {
+    this.query = query;
+    clearTimeout(this.#timer);
+    this.#search?.abort();
+    if (!query.trim()) {
+      this.hits = null;
+      this.searching = false;
+      this.searchError = '';
+      return;
+    }
+    this.searching = true;
+    this.#timer = setTimeout(() => void this.#run(query.trim()), SEARCH_DEBOUNCE_MS);
+  }
+
+  async #run(q: string): Promise<void> {
+    const controller = new AbortController();
+    this.#search = controller;
+    try {
+      const answer = await api.get<SearchResponse>(`/api/conversations/search?q=${encodeURIComponent(q)}`, { signal: controller.signal });
+      this.hits = answer.hits;
+      this.searchError = '';
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      this.hits = [];
+      this.searchError = describeError(err);
+    } finally {
+      if (this.#search === controller) this.searching = false;
+    }
+  }
+
+  /** Deletes a conversation with its messages and images. */
+  async remove(id: string): Promise<void> {
+    await api.delete(`/api/conversations/${encodeURIComponent(id)}`);
+    this.items = this.items.filter((c) => c.id !== id);
+    if (this.hits) this.hits = this.hits.filter((h) => h.conversation_id !== id);
+  }
+
+  /** Asks the model for a summary of a conversation; it is stored and shown under the conversation. */
+  async summarize(id: string): Promise<void> {
+    this.summaries[id] = { busy: true, error: '' };
+    try {
+      const { summary } = await api.post<{ summary: string }>('/api/chat/summarize', { conversation_id: id });
+      this.items = this.items.map((c) => (c.id === id ? { ...c, summary } : c));
+      this.summaries[id] = { busy: false, error: '' };
+    } catch (err) {
+      this.summaries[id] = { busy: false, error: describeError(err) };
+    }
+  }
+
+  /** Stops a pending search (the page is going away). */
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#search?.abort();
+  }
+}
