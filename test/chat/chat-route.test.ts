@@ -181,7 +181,10 @@ describe('POST /api/chat bad input', () => {
     const res = await chat({ message: 'imgs', images: Array.from({ length: 4 }, () => ({ mime: 'image/png', data: PNG_1PX })) });
     expect(res.status).toBe(400);
     expect((await res.json()).code).toBe('TOO_MANY_IMAGES');
-    expect((await (await server.fetch('/api/chat/history')).json()).messages.length).toBe(before);
+    const history = await (await server.fetch('/api/chat/history')).json();
+    expect(history.messages.length).toBe(before);
+    // No conversation was opened (or made current) for the refused message.
+    expect(history.conversation).toBeNull();
   });
 
   it('refuses an image over 10 MB', async () => {

@@ -9,6 +9,7 @@ import { toolboxFor } from '../tools/registry.js';
 import { ChatRequestSchema, SummarizeRequestSchema, type ChatResponse, type ChatStreamEvent } from '../wire/chat-events.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { ChatEngine, type ChatTools } from './engine.js';
+import { checkImages } from './images.js';
 import { chatMigrations } from './migrations.js';
 import { ChatStore } from './store.js';
 
@@ -63,6 +64,8 @@ export const chatCapability: Capability = {
           throw new AppError(429, 'RATE_LIMITED', `${CHAT_MAX_CONCURRENT} chats are already running; retry shortly`);
         }
         const { provider, model } = resolveProvider(ctx.config.get(), { provider: body.provider, model: body.model });
+        // Refuse bad images before a conversation is opened or made current for this message.
+        checkImages(body.images ?? []);
         const conversation = store.openForChat({ conversation_id: body.conversation_id, provider_id: provider.id, model, message: body.message });
         // Images are checked (count, size, content type) here, before anything streams.
         const userMessage = store.appendMessage(conversation.id, { role: 'user', content: body.message, images: body.images ?? [] });

@@ -5,10 +5,10 @@
  */
 import type { ImageInput } from '$wire/chat';
 
-/** seed, as server/src/limits.ts MAX_IMAGE_BYTES: the largest image a message may carry. */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-/** seed, as server/src/limits.ts MAX_IMAGES_PER_MESSAGE. */
-export const MAX_IMAGES_PER_MESSAGE = 3;
+// The server's own limits (a constants-only module, safe to bundle), enforced here before upload.
+import { MAX_IMAGE_BYTES, MAX_IMAGES_PER_MESSAGE } from '../../../server/src/limits';
+
+export { MAX_IMAGE_BYTES, MAX_IMAGES_PER_MESSAGE };
 
 /** The image types the server stores. */
 export type ImageMime = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
