@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { hostname, platform, userInfo } from 'node:os';
 import type { Capability } from '../context.js';
+import { abortOnDisconnect } from '../http/disconnect.js';
 import { AppError } from '../http/errors.js';
 import { SseWriter } from '../http/sse.js';
 import { CHAT_BODY_LIMIT_BYTES, CHAT_MAX_CONCURRENT } from '../limits.js';
@@ -84,10 +85,6 @@ export const chatCapability: Capability = {
             sse.done();
             return undefined;
           }
-          const abort = new AbortController();
-          res.on('close', () => {
-            if (!res.writableFinished) abort.abort();
-          });
           let error: string | undefined;
           const result = await engine.run({
             conversationId: conversation.id,
@@ -95,7 +92,7 @@ export const chatCapability: Capability = {
             model,
             userMessage,
             reflect: body.advanced_reflection ?? false,
-            signal: abort.signal,
+            signal: abortOnDisconnect(res),
             emit: (event) => {
               if ('error' in event) error = event.error;
             },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Capability } from '../context.js';
+import { abortOnDisconnect } from '../http/disconnect.js';
 import { TOOL_CALL_BODY_LIMIT_BYTES } from '../limits.js';
 import { ToolCallRequestSchema, ToolInfoSchema, ToolResultSchema } from '../wire/tools.js';
 import { TooManyAgentsError } from './agent-tools.js';
@@ -31,14 +32,8 @@ export const toolsCapability: Capability = {
       response: ToolResultSchema,
       bodyLimitBytes: TOOL_CALL_BODY_LIMIT_BYTES,
       handler: async ({ body, res }) => {
-        const controller = new AbortController();
-        // 'close' before the answer is written means the client went away.
-        const onClose = () => {
-          if (!res.writableFinished) controller.abort();
-        };
-        res.once('close', onClose);
         try {
-          return await toolbox.call(body.name, body.args, controller.signal);
+          return await toolbox.call(body.name, body.args, abortOnDisconnect(res));
         } catch (err) {
           if (err instanceof TooManyAgentsError) res.setHeader('Retry-After', String(err.retryAfterS));
           throw err;
