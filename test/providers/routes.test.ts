@@ -23,6 +23,16 @@ async function addProvider(p: { id: string; type: string; base_url: string; api_
   expect(res.status, await res.clone().text()).toBe(200);
 }
 
+describe('GET /api/providers/catalog', () => {
+  it('offers every provider type with its usual endpoint and whether its quota can be read', async () => {
+    const kinds = (await (await server.fetch('/api/providers/catalog')).json()) as { type: string; base_url: string; quota: boolean; label: string }[];
+    expect(kinds.map((k) => k.type).sort()).toEqual(['anthropic', 'mimo', 'minimax', 'ollama', 'openai', 'openrouter', 'zai']);
+    for (const kind of kinds) expect(kind.base_url, kind.type).toMatch(/^https?:\/\//);
+    expect(kinds.find((k) => k.type === 'zai')?.quota).toBe(true);
+    expect(kinds.find((k) => k.type === 'mimo')?.quota).toBe(false);
+  });
+});
+
 describe('POST /api/providers/validate', () => {
   beforeAll(async () => {
     await addProvider({ id: 'oa', type: 'openai', base_url: standin.openaiBase });

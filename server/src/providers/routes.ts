@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Capability } from '../context.js';
 import { ProviderIdSchema } from '../wire/config.js';
 import {
+  ProviderKindInfoSchema,
+  type ProviderKindInfo,
   ConsumptionQuerySchema,
   ConsumptionSchema,
   QuotaEntrySchema,
@@ -25,6 +27,24 @@ export const providersCapability: Capability = {
     const tag = 'providers';
     // A broken catalog stops the server at start, naming the file, rather than at the first chat.
     providerCatalog();
+
+    api.route({
+      method: 'get',
+      path: '/api/providers/catalog',
+      tag,
+      summary: 'Provider types: label, usual base URL, protocol, whether a key is needed, quota support',
+      response: z.array(ProviderKindInfoSchema),
+      handler: (): ProviderKindInfo[] =>
+        [...providerCatalog().values()].map((e) => ({
+          type: e.type,
+          label: e.label,
+          base_url: e.base_url,
+          protocol: e.protocol,
+          key_required: e.key_required,
+          docs_url: e.docs_url,
+          quota: e.quota !== null,
+        })),
+    });
 
     api.route({
       method: 'post',

@@ -136,3 +136,17 @@ export const ConsumptionSchema = z.object({
   buckets: z.array(ConsumptionBucketSchema),
 });
 export type Consumption = z.infer<typeof ConsumptionSchema>;
+
+/** One entry of GET /api/providers/catalog: what the settings form offers for each provider type. */
+export const ProviderKindInfoSchema = z.object({
+  type: ProviderTypeSchema,
+  label: z.string(),
+  /** The usual endpoint; prefilled in the form. */
+  base_url: z.string(),
+  protocol: z.enum(['openai', 'anthropic']),
+  key_required: z.boolean(),
+  docs_url: z.string(),
+  /** True when Atelier can read this vendor's quota. */
+  quota: z.boolean(),
+});
+export type ProviderKindInfo = z.infer<typeof ProviderKindInfoSchema>;
