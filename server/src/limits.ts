@@ -124,3 +124,8 @@ export const CHAT_MAX_TOOL_ITERATIONS = 15;
 export const CHAT_MAX_CONCURRENT = 128;
 /** Earlier messages of a conversation sent back to the model with a new one. */
 export const CHAT_HISTORY_MESSAGES_MAX = 100;
+
+/** Per-route rate limits (SPEC §5): calls that reach an LLM provider. */
+export const LLM_ROUTE_RATE_LIMIT = { requests: 120, perMs: 60_000 } as const;
+/** Per-route rate limits (SPEC §5): calls that run a tool on this machine. */
+export const TOOL_ROUTE_RATE_LIMIT = { requests: 120, perMs: 60_000 } as const;

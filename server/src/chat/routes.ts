@@ -4,7 +4,7 @@ import type { Capability } from '../context.js';
 import { abortOnDisconnect } from '../http/disconnect.js';
 import { AppError } from '../http/errors.js';
 import { SseWriter } from '../http/sse.js';
-import { CHAT_BODY_LIMIT_BYTES, CHAT_MAX_CONCURRENT } from '../limits.js';
+import { CHAT_BODY_LIMIT_BYTES, CHAT_MAX_CONCURRENT, LLM_ROUTE_RATE_LIMIT } from '../limits.js';
 import { completeChat, recordUsage, resolveProvider } from '../providers/index.js';
 import { toolboxFor } from '../tools/registry.js';
 import { ChatRequestSchema, SummarizeRequestSchema, type ChatResponse, type ChatStreamEvent } from '../wire/chat-events.js';
@@ -54,6 +54,7 @@ export const chatCapability: Capability = {
     api.route({
       method: 'post',
       path: '/api/chat',
+      rateLimit: LLM_ROUTE_RATE_LIMIT,
       tag: 'chat',
       summary: 'Send a message to the active (or given) provider; SSE when stream is true',
       body: ChatRequestSchema,
@@ -108,6 +109,7 @@ export const chatCapability: Capability = {
     api.route({
       method: 'post',
       path: '/api/chat/summarize',
+      rateLimit: LLM_ROUTE_RATE_LIMIT,
       tag: 'chat',
       summary: 'Summarize a conversation (default: the current one) with the active provider',
       body: SummarizeRequestSchema,

@@ -2,6 +2,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../limits.js';
 import { AppError } from './errors.js';
+import { TokenBucket } from './rate-limit.js';
 import { hasBody } from './request.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -36,6 +37,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   streams?: boolean;
   /** Overrides the 1 MB default body limit. */
   bodyLimitBytes?: number;
+  /** At most `requests` per `perMs` (a token bucket); beyond, 429 RATE_LIMITED with Retry-After. */
+  rateLimit?: { requests: number; perMs: number };
   /** Returns the JSON answer, or writes to `res` itself and returns undefined. */
   handler: (ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>) => unknown;
 }
@@ -82,8 +85,14 @@ export class Api {
     const router = Router({ caseSensitive: true, strict: false });
     for (const spec of this.#routes) {
       const jsonParser = express.json({ limit: spec.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: false });
+      const bucket = spec.rateLimit && new TokenBucket(spec.rateLimit.requests, spec.rateLimit.perMs);
       router[spec.method](spec.path, jsonParser, async (req, res, next) => {
         try {
+          const waitS = bucket?.take() ?? 0;
+          if (waitS > 0) {
+            res.setHeader('Retry-After', String(waitS));
+            throw new AppError(429, 'RATE_LIMITED', `Too many ${spec.method.toUpperCase()} ${spec.path} requests; retry in ${waitS} s`);
+          }
           // A route with a body schema treats "no body" as {} (every field optional → defaults).
           const body = parse(spec.body, spec.body ? (hasBody(req) ? req.body : {}) : undefined, 'body');
           const query = parse(spec.query, { ...req.query }, 'query');

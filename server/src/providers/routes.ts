@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Capability } from '../context.js';
+import { LLM_ROUTE_RATE_LIMIT } from '../limits.js';
 import { ProviderIdSchema } from '../wire/config.js';
 import {
   ProviderKindInfoSchema,
@@ -49,6 +50,7 @@ export const providersCapability: Capability = {
     api.route({
       method: 'post',
       path: '/api/providers/validate',
+      rateLimit: LLM_ROUTE_RATE_LIMIT,
       tag,
       summary: 'Test a key with one cheap real request (a saved provider, one being edited, or an unsaved one)',
       body: ValidateRequestSchema,
@@ -83,6 +85,7 @@ export const providersCapability: Capability = {
     api.route({
       method: 'post',
       path: '/api/providers/:id/verify',
+      rateLimit: LLM_ROUTE_RATE_LIMIT,
       tag,
       summary: 'Text, tool-call and streaming probes against a saved provider, each with its latency',
       params: z.strictObject({ id: ProviderIdSchema }),

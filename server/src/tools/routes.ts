@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Capability } from '../context.js';
 import { abortOnDisconnect } from '../http/disconnect.js';
-import { TOOL_CALL_BODY_LIMIT_BYTES } from '../limits.js';
+import { TOOL_CALL_BODY_LIMIT_BYTES, TOOL_ROUTE_RATE_LIMIT } from '../limits.js';
 import { ToolCallRequestSchema, ToolInfoSchema, ToolResultSchema } from '../wire/tools.js';
 import { TooManyAgentsError } from './agent-tools.js';
 import { toolboxFor } from './registry.js';
@@ -26,6 +26,7 @@ export const toolsCapability: Capability = {
     api.route({
       method: 'post',
       path: '/api/tool/call',
+      rateLimit: TOOL_ROUTE_RATE_LIMIT,
       tag,
       summary: 'Run one tool; a client that disconnects aborts it (and kills what it started)',
       body: ToolCallRequestSchema,
