@@ -121,6 +121,12 @@ describe('POST /api/chat', () => {
     expect(start).toBeGreaterThan(-1);
     expect(events.slice(start).filter((e) => 'content' in e)).toEqual([{ content: 'better', reflection: true }]);
     expect(openai.chatRequests().at(-1)!.body.messages.at(-2)).toMatchObject({ role: 'assistant', content: 'draft' });
+    // Stored with the flag, so a reloaded transcript shows the revised answer as such.
+    const answers = (await (await server.fetch('/api/chat/history')).json()).messages.filter((m: { role: string }) => m.role === 'assistant');
+    expect(answers.map((m: { content: string; reflection: boolean }) => [m.content, m.reflection])).toEqual([
+      ['draft', false],
+      ['better', true],
+    ]);
   });
 
   it('sends an attached image to the model and stores it', async () => {

@@ -124,6 +124,7 @@ export class ChatEngine {
       content: text,
       thinking: thinking || null,
       tool_calls: toolCalls.length > 0 ? toolCalls : null,
+      reflection,
       ...turnUsage,
     });
     messages.push({

@@ -92,4 +92,10 @@ export const chatMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Marks the answer written by the second pass of advanced reflection, so a reloaded
+    // transcript can show it as the revised answer rather than a second one.
+    id: '031_chat_messages_reflection',
+    up: (db) => db.exec('ALTER TABLE messages ADD COLUMN reflection INTEGER NOT NULL DEFAULT 0 CHECK (reflection IN (0, 1))'),
+  },
 ];

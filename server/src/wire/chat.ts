@@ -52,6 +52,8 @@ export const ChatMessageSchema = z.object({
   tool_call_id: z.string().nullable(),
   is_error: z.boolean(),
   sudo_blocked: z.boolean(),
+  /** The revised answer of advanced reflection's second pass. */
+  reflection: z.boolean(),
   created_at: z.string(),
   input_tokens: z.number().nullable(),
   output_tokens: z.number().nullable(),

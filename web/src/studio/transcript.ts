@@ -82,8 +82,10 @@ export function entriesFromHistory(messages: readonly ChatMessage[]): Entry[] {
           entries.push(turn);
         }
         turn.messageIds.push(message.id);
-        if (message.thinking) turn.blocks.push({ kind: 'thinking', text: message.thinking, done: true, open: false });
-        if (message.content) turn.blocks.push({ kind: 'text', text: message.content });
+        // The second pass of advanced reflection goes where the live stream put it.
+        const blocks = message.reflection ? (turn.revised ??= []) : turn.blocks;
+        if (message.thinking) blocks.push({ kind: 'thinking', text: message.thinking, done: true, open: false });
+        if (message.content) blocks.push({ kind: 'text', text: message.content });
         for (const call of message.tool_calls ?? []) {
           const card = { kind: 'tool' as const, call, result: null };
           cards.set(call.tool_call_id, card);
