@@ -176,6 +176,26 @@ describe('POST /api/chat', () => {
   });
 });
 
+describe('POST /api/chat/summarize', () => {
+  it('summarizes a conversation with the provider asked for and stores the summary', async () => {
+    openai.script([{ text: ['Paris.'] }]);
+    const { conversation_id } = await (await chat({ message: 'Capital of France?' })).json();
+    anthropic.script([{ text: ['Asked for the capital of France; answered Paris.'] }]);
+    const before = anthropic.chatRequests().length;
+    const res = await server.fetch('/api/chat/summarize', { method: 'POST', body: JSON.stringify({ conversation_id, provider: 'ant' }) });
+    expect(await res.json()).toEqual({ conversation_id, summary: 'Asked for the capital of France; answered Paris.' });
+    expect(anthropic.chatRequests().length).toBe(before + 1);
+    expect(JSON.stringify(anthropic.chatRequests().at(-1)!.body.messages)).toContain('Capital of France?');
+    const list = await (await server.fetch('/api/conversations')).json();
+    expect(list.find((c: { id: string }) => c.id === conversation_id).summary).toBe('Asked for the capital of France; answered Paris.');
+  });
+
+  it('answers 404 when there is no conversation to summarize', async () => {
+    const res = await server.fetch('/api/chat/summarize', { method: 'POST', body: '{}' });
+    expect(res.status).toBe(404);
+  });
+});
+
 describe('POST /api/chat bad input', () => {
   it('refuses a body over 50 MB with 413', async () => {
     const res = await chat({ message: 'x'.repeat(50 * 1024 * 1024 + 10) });

@@ -111,7 +111,7 @@ export const chatCapability: Capability = {
       path: '/api/chat/summarize',
       rateLimit: LLM_ROUTE_RATE_LIMIT,
       tag: 'chat',
-      summary: 'Summarize a conversation (default: the current one) with the active provider',
+      summary: 'Summarize a conversation (default: the current one) with the given or active provider',
       body: SummarizeRequestSchema,
       handler: async ({ body }) => {
         const id = body.conversation_id ?? store.currentConversation()?.id;
@@ -123,7 +123,7 @@ export const chatCapability: Capability = {
           .map((m) => `${m.role}: ${m.content}`)
           .join('\n\n');
         if (!transcript) throw new AppError(409, 'CONFLICT', 'The conversation has no messages yet');
-        const { provider, model } = resolveProvider(ctx.config.get(), {});
+        const { provider, model } = resolveProvider(ctx.config.get(), { provider: body.provider, model: body.model });
         const done = await completeChat({
           provider,
           model,

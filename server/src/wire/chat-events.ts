@@ -44,5 +44,9 @@ export interface ChatResponse {
   error?: string;
 }
 
-/** Body of POST /api/chat/summarize. */
-export const SummarizeRequestSchema = z.strictObject({ conversation_id: z.string().min(1).max(100).optional() });
+/** Body of POST /api/chat/summarize: which conversation (default the current one), with which provider and model (default the profile's). */
+export const SummarizeRequestSchema = z.strictObject({
+  conversation_id: z.string().min(1).max(100).optional(),
+  provider: z.string().min(1).max(64).optional(),
+  model: z.string().min(1).max(200).optional(),
+});

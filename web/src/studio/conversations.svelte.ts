@@ -4,6 +4,7 @@
  */
 import type { ConversationListItem, SearchHit, SearchResponse } from '$wire/chat';
 import { api, describeError } from '../lib/api';
+import { modelChoice } from './model-choice.svelte';
 
 /** Typing pauses this long before a search goes out: one request per word, not per key. */
 const SEARCH_DEBOUNCE_MS = 250;
@@ -88,7 +89,9 @@ export class ConversationList {
   async summarize(id: string): Promise<void> {
     this.summaries[id] = { busy: true, error: '' };
     try {
-      const { summary } = await api.post<{ summary: string }>('/api/chat/summarize', { conversation_id: id });
+      // The provider and model picked in the studio, as for a message.
+      const { provider, model } = modelChoice;
+      const { summary } = await api.post<{ summary: string }>('/api/chat/summarize', { conversation_id: id, ...(provider && { provider }), ...(model && { model }) });
       this.items = this.items.map((c) => (c.id === id ? { ...c, summary } : c));
       this.summaries[id] = { busy: false, error: '' };
     } catch (err) {
