@@ -18,10 +18,11 @@ import { providersCapability } from './providers/routes.js';
 import { systemCapability } from './system/routes.js';
 import { terminalCapability } from './terminal/routes.js';
 import { toolsCapability } from './tools/routes.js';
+import { workflowCapability } from './workflow/routes.js';
 
 /** Every capability, in the order their migrations and routes are applied. */
 function capabilities(guard: GuardOptions): readonly Capability[] {
-  return [authCapability(guard), systemCapability, configCapability, providersCapability, terminalCapability, toolsCapability, chatCapability];
+  return [authCapability(guard), systemCapability, configCapability, providersCapability, terminalCapability, toolsCapability, chatCapability, workflowCapability];
 }
 
 /** The assembled application: an Express app plus the handler for WebSocket upgrades. */

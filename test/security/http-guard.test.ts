@@ -176,3 +176,35 @@ describe('response headers', () => {
     expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
   });
 });
+
+describe('every documented route', () => {
+  /** Each route of /api/openapi.json with its path parameters filled in, public ones left out. */
+  async function documentedRoutes(): Promise<{ method: string; path: string }[]> {
+    const doc = await (await server.fetch('/api/openapi.json')).json();
+    const routes: { method: string; path: string }[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      if (['/api/health', '/healthz', '/api/auth/session'].includes(path)) continue;
+      for (const method of Object.keys(ops)) routes.push({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'x') });
+    }
+    return routes;
+  }
+
+  it('is refused without a token, from a foreign Origin or Host, and (when it changes state) without JSON', async () => {
+    const routes = await documentedRoutes();
+    expect(routes.length).toBeGreaterThan(40);
+    const before = await (await server.fetch('/api/workflow/list')).json();
+    for (const { method, path } of routes) {
+      const label = `${method} ${path}`;
+      const json = method === 'GET' ? {} : { 'content-type': 'application/json' };
+      const body = method === 'GET' ? {} : { body: '{}' };
+      expect((await rawRequest(server.port, { method, path, headers: json, ...body })).status, `${label} without a token`).toBe(401);
+      expect((await rawRequest(server.port, { method, path, headers: { ...auth, ...json, origin: 'https://evil.example' }, ...body })).status, `${label} from a foreign origin`).toBe(403);
+      expect((await rawRequest(server.port, { method, path, headers: { ...auth, ...json, host: 'evil.example' }, ...body })).status, `${label} with a foreign Host`).toBe(403);
+      if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+        expect((await rawRequest(server.port, { method, path, headers: { ...auth, 'content-type': 'text/plain' }, body: '{}' })).status, `${label} as text/plain`).toBe(415);
+      }
+    }
+    // Nothing ran or changed on the way.
+    expect(await (await server.fetch('/api/workflow/list')).json()).toEqual(before);
+  });
+});

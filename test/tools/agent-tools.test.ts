@@ -18,7 +18,7 @@ describe('crush_run and claude_run', () => {
   it('runs claude in print mode with the prompt after --', async () => {
     const { root, toolbox, runs } = setup();
     const result = await toolbox.call('claude_run', { prompt: '--dangerously-skip-permissions fix the bug' });
-    expect(result).toEqual({ content: 'claude did: --dangerously-skip-permissions fix the bug\n[exit code 0]', is_error: false });
+    expect(result).toEqual({ content: 'claude did: --dangerously-skip-permissions fix the bug\n[exit code 0]', is_error: false, exit_code: 0 });
     expect(runs('claude')).toEqual([{ cwd: root, argv: ['-p', '--', '--dangerously-skip-permissions fix the bug'] }]);
   });
 

@@ -55,7 +55,7 @@ describe('tools API', () => {
   it('runs a tool and answers its result', async () => {
     const res = await call('terminal', { command: 'echo "$HOME"' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ content: `${homeDir}\n[exit code 0]`, is_error: false });
+    expect(await res.json()).toEqual({ content: `${homeDir}\n[exit code 0]`, is_error: false, exit_code: 0 });
   });
 
   it('answers 404 UNKNOWN_TOOL for a tool that does not exist', async () => {
@@ -87,7 +87,7 @@ describe('tools API', () => {
     await server.fetch('/api/config/profile', { method: 'PUT', body: JSON.stringify({ sudo_bypass: true }) });
     try {
       const result = (await (await call('terminal', { command: 'sudo true && echo ok' })).json()) as ToolResult;
-      expect(result).toEqual({ content: 'ok\n[exit code 0]', is_error: false });
+      expect(result).toEqual({ content: 'ok\n[exit code 0]', is_error: false, exit_code: 0 });
       expect(existsSync(join(homeDir, 'sudo-ran'))).toBe(true);
     } finally {
       await server.fetch('/api/config/profile', { method: 'PUT', body: JSON.stringify({ sudo_bypass: false }) });

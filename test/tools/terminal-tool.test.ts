@@ -17,7 +17,7 @@ describe('terminal tool', () => {
   it('returns the output and a zero exit code', async () => {
     const { toolbox } = setup();
     const result = await toolbox.call('terminal', { command: 'echo hello; echo world' });
-    expect(result).toEqual({ content: 'hello\nworld\n[exit code 0]', is_error: false });
+    expect(result).toEqual({ content: 'hello\nworld\n[exit code 0]', is_error: false, exit_code: 0 });
   });
 
   it('interleaves stdout and stderr in the order they were written', async () => {
@@ -29,7 +29,7 @@ describe('terminal tool', () => {
   it('reports a non-zero exit code as an error', async () => {
     const { toolbox } = setup();
     const result = await toolbox.call('terminal', { command: 'echo failing; exit 3' });
-    expect(result).toEqual({ content: 'failing\n[exit code 3]', is_error: true, code: 'COMMAND_FAILED' });
+    expect(result).toEqual({ content: 'failing\n[exit code 3]', is_error: true, code: 'COMMAND_FAILED', exit_code: 3 });
   });
 
   it('runs in the home directory unless given a cwd inside it', async () => {
@@ -100,7 +100,7 @@ describe('terminal tool', () => {
   it('lets sudo through when sudo_bypass is on in the profile', async () => {
     const { root, toolbox } = setup({ sudoBypass: true });
     const result = await toolbox.call('terminal', { command: 'sudo touch ran-under-sudo && echo done' });
-    expect(result).toEqual({ content: 'done\n[exit code 0]', is_error: false });
+    expect(result).toEqual({ content: 'done\n[exit code 0]', is_error: false, exit_code: 0 });
     expect(existsSync(join(root, 'sudo-ran'))).toBe(true);
     expect(existsSync(join(root, 'ran-under-sudo'))).toBe(true);
   });

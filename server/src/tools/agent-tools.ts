@@ -94,6 +94,7 @@ function agentTool(spec: AgentSpec): ToolDefinition {
           signal: ctx.signal,
           maxOutputBytes: TOOL_OUTPUT_MAX_BYTES,
           lifecycle: ctx.lifecycle,
+          ...(ctx.onOutput && { onOutput: ctx.onOutput }),
         });
         return processResult(run, spec.binary, args.timeout, TOOL_OUTPUT_MAX_BYTES);
       } finally {

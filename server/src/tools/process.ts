@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { signalChild, type Lifecycle } from '../lifecycle.js';
 
 /** How to run one tool process. */
@@ -14,6 +15,8 @@ export interface GroupRunOptions {
   maxOutputBytes: number;
   /** Tracks the child so a server shutdown kills its group too. */
   lifecycle?: Lifecycle;
+  /** Receives the output as it arrives (UTF-8 decoded across chunk boundaries), for live display. */
+  onOutput?: (text: string) => void;
 }
 
 /** What running it produced. */
@@ -161,8 +164,16 @@ export function runInGroup(options: GroupRunOptions): Promise<GroupRunResult> {
     }
     options.lifecycle?.track(child, { group });
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout?.on('data', (chunk: Buffer) => capture.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => capture.push(chunk));
+    const decoder = options.onOutput ? new StringDecoder('utf8') : null;
+    const onData = (chunk: Buffer): void => {
+      capture.push(chunk);
+      if (decoder) {
+        const text = decoder.write(chunk);
+        if (text) options.onOutput!(text);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     child.once('error', (err) => finish(null, null, err.message));
     child.once('close', (code, signal) => finish(code, signal, null));
   });

@@ -13,6 +13,12 @@ import { searchFilesTool } from './search-tool.js';
 import { terminalTool } from './terminal-tool.js';
 import type { ToolDefinition, ToolRunContext } from './tool.js';
 
+/** Per-call options: where relative paths start, and a listener for live output. */
+export interface ToolCallOptions {
+  cwd?: string;
+  onOutput?: (text: string) => void;
+}
+
 /** The tools, listed and callable by name. */
 export interface Toolbox {
   /** Every tool with the JSON schema of its arguments (GET /api/tools/list). */
@@ -22,7 +28,7 @@ export interface Toolbox {
    * VALIDATION_FAILED naming each field (400), TOO_MANY_AGENTS (429) — and answers a
    * ToolResult for everything else, errors of the tool included (`is_error: true`).
    */
-  call(name: string, args: unknown, signal?: AbortSignal, options?: { cwd?: string }): Promise<ToolResult>;
+  call(name: string, args: unknown, signal?: AbortSignal, options?: ToolCallOptions): Promise<ToolResult>;
 }
 
 /** What a toolbox needs from the server. */
@@ -73,6 +79,7 @@ export function createToolbox(deps: ToolboxDeps, options: ToolboxOptions = {}): 
           env: envOf(),
           lifecycle: deps.lifecycle,
           rootDir: deps.rootDir,
+          ...(callOptions.onOutput && { onOutput: callOptions.onOutput }),
         };
         result = await tool.run(parsed.data, ctx);
       } catch (err) {

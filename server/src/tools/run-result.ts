@@ -28,5 +28,6 @@ export function processResult(run: GroupRunResult, what: string, timeoutS: numbe
   }
   const result: ToolResult = { content: `${output}\n${notes.join('\n')}`, is_error: code !== undefined };
   if (code) result.code = code;
+  if (run.exitCode !== null && !run.timedOut && !run.aborted) result.exit_code = run.exitCode;
   return result;
 }

@@ -56,6 +56,7 @@ export const terminalTool = defineTool({
       signal: ctx.signal,
       maxOutputBytes: TOOL_OUTPUT_MAX_BYTES,
       lifecycle: ctx.lifecycle,
+      ...(ctx.onOutput && { onOutput: ctx.onOutput }),
     });
     return processResult(run, 'the command', args.timeout, TOOL_OUTPUT_MAX_BYTES);
   },

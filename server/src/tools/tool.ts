@@ -18,6 +18,8 @@ export interface ToolRunContext {
   lifecycle: Lifecycle;
   /** The checkout; the search worker runs from its compiled server. */
   rootDir: string;
+  /** Receives a running command's output as it arrives (workflow steps show it live). */
+  onOutput?: (text: string) => void;
 }
 
 /** One tool: data (name, description, schema) and the code that runs it. */

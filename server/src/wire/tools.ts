@@ -54,6 +54,7 @@ export const ToolResultSchema = z.object({
   is_error: z.boolean(),
   sudo_blocked: z.boolean().optional(),
   code: z.string().optional(),
+  exit_code: z.number().int().optional(),
 });
 export interface ToolResult {
   content: string;
@@ -61,4 +62,6 @@ export interface ToolResult {
   /** True when the sudo guard refused the command; nothing ran. */
   sudo_blocked?: boolean;
   code?: ToolErrorCode;
+  /** The exit code of a command that ran to its end. */
+  exit_code?: number;
 }

@@ -1,0 +1,171 @@
+import type { Logger } from 'pino';
+import type { Lifecycle } from '../lifecycle.js';
+import type { Workflow, WorkflowStatus, WorkflowStep, WorkflowStreamEvent } from '../wire/workflow.js';
+import type { StepRunner } from './step-runner.js';
+import type { WorkflowStore } from './store.js';
+
+/** Live output kept in memory for re-subscribers, per running step (its end is kept). */
+const LIVE_OUTPUT_MAX_CHARS = 1_000_000;
+/** The running step's output reaches SQLite at most this often while it streams. */
+const OUTPUT_FLUSH_MS = 500;
+
+type Listener = (event: WorkflowStreamEvent) => void;
+
+/** A run in progress: who listens, and the running step's output so far. */
+interface LiveRun {
+  listeners: Set<Listener>;
+  stepId: string | null;
+  output: string;
+  abort: AbortController;
+}
+
+/** A subscription: the workflow as it stands, then events until `ended` resolves. */
+export interface Subscription {
+  snapshot: Workflow;
+  /** Resolves when the run stops (at once when nothing runs). */
+  ended: Promise<void>;
+  unsubscribe(): void;
+}
+
+const now = (): string => new Date().toISOString();
+
+/**
+ * Runs workflows on the server, one driver per running workflow, independent of any client:
+ * subscribers come and go. A gated step ends the run in `awaiting_approval`; `approve`
+ * starts a new driver from that step. At shutdown drivers stop touching the database, so a
+ * step that was running is found `running` at the next start and marked interrupted.
+ */
+export class WorkflowExecutor {
+  readonly #live = new Map<string, LiveRun>();
+  readonly #ended = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+
+  constructor(
+    private readonly store: WorkflowStore,
+    private readonly runner: StepRunner,
+    private readonly lifecycle: Lifecycle,
+    private readonly log: Logger,
+  ) {
+    lifecycle.onClose(() => {
+      for (const live of this.#live.values()) live.abort.abort();
+    });
+  }
+
+  /** Starts a run (409 WORKFLOW_BUSY when one is under way or waiting); subscribe right after to follow it. */
+  execute(id: string): void {
+    this.store.startRun(id);
+    this.#drive(id);
+  }
+
+  /** Approves or rejects the waiting step (409 NOTHING_TO_APPROVE otherwise); approval continues the run. */
+  approve(id: string, approve: boolean, note: string | null): void {
+    this.store.decide(id, approve, note);
+    if (approve) this.#drive(id);
+  }
+
+  /** True while a driver runs the workflow. */
+  isRunning(id: string): boolean {
+    return this.#live.has(id);
+  }
+
+  /** Follows a workflow: its current state (with the running step's live output), then its events. */
+  subscribe(id: string, listener: Listener): Subscription {
+    const snapshot = this.store.require(id);
+    const live = this.#live.get(id);
+    if (!live) return { snapshot, ended: Promise.resolve(), unsubscribe: () => {} };
+    const step = snapshot.steps.find((s) => s.id === live.stepId);
+    if (step) step.output = live.output;
+    live.listeners.add(listener);
+    return { snapshot, ended: this.#ended.get(id)!.promise, unsubscribe: () => live.listeners.delete(listener) };
+  }
+
+  /** Starts the driver; the first event goes out on a later tick, after the caller subscribed. */
+  #drive(id: string): void {
+    const live: LiveRun = { listeners: new Set(), stepId: null, output: '', abort: new AbortController() };
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.#live.set(id, live);
+    this.#ended.set(id, { promise, resolve });
+    setImmediate(() => {
+      this.#loop(id, live)
+        .catch((err: unknown) => this.#crashed(id, live, err))
+        .finally(() => {
+          this.#live.delete(id);
+          this.#ended.delete(id);
+          resolve();
+        });
+    });
+  }
+
+  async #loop(id: string, live: LiveRun): Promise<void> {
+    const emit = (event: WorkflowStreamEvent): void => {
+      for (const listener of live.listeners) listener(event);
+    };
+    for (;;) {
+      if (this.lifecycle.closing) return;
+      const steps = this.store.steps(id);
+      const step = steps.find((s) => s.status === 'pending');
+      if (!step) return this.#finish(id, 'done', null, emit);
+      if (step.requires_approval && !step.approved) {
+        this.store.updateStep(id, step.id, { status: 'awaiting_approval' });
+        emit({ step: { id: step.id, status: 'awaiting_approval' } });
+        this.store.setStatus(id, 'awaiting_approval');
+        emit({ status: 'awaiting_approval' });
+        return;
+      }
+      const started_at = now();
+      this.store.updateStep(id, step.id, { status: 'running', started_at });
+      emit({ step: { id: step.id, status: 'running', started_at } });
+      live.stepId = step.id;
+      live.output = '';
+      let flushed = 0;
+      const outcome = await this.runner.run(this.store.require(id), step, live.abort.signal, (text) => {
+        live.output = (live.output + text).slice(-LIVE_OUTPUT_MAX_CHARS);
+        emit({ output: { step_id: step.id, chunk: text } });
+        if (Date.now() - flushed >= OUTPUT_FLUSH_MS && !this.lifecycle.closing) {
+          flushed = Date.now();
+          this.store.setOutput(id, step.id, live.output);
+        }
+      });
+      // Shutting down: leave the step `running`; the next start marks it interrupted.
+      if (this.lifecycle.closing) return;
+      // What the live chunks did not show (the exit line, a sudo refusal, a tool's whole answer).
+      const rest = outcome.output.startsWith(live.output) ? outcome.output.slice(live.output.length) : '';
+      if (rest) emit({ output: { step_id: step.id, chunk: rest } });
+      live.stepId = null;
+      const finished_at = now();
+      const status = outcome.ok ? 'done' : 'failed';
+      this.store.updateStep(id, step.id, { status, output: outcome.output, exit_code: outcome.exit_code, sudo_blocked: outcome.sudo_blocked, finished_at });
+      emit({ step: { id: step.id, status, exit_code: outcome.exit_code, sudo_blocked: outcome.sudo_blocked, finished_at } });
+      if (!outcome.ok) {
+        this.store.skipPending(id);
+        for (const later of steps.filter((s) => s.status === 'pending' && s.id !== step.id)) emit({ step: { id: later.id, status: 'skipped' } });
+        const why = outcome.sudo_blocked ? `Step "${step.title}" was blocked: it would run sudo` : `Step "${step.title}" failed`;
+        return this.#finish(id, 'failed', why, emit);
+      }
+    }
+  }
+
+  #finish(id: string, status: WorkflowStatus, error: string | null, emit: (event: WorkflowStreamEvent) => void): void {
+    this.store.setStatus(id, status, error);
+    if (error) emit({ error });
+    emit({ status });
+  }
+
+  /** A bug or a database error inside the driver: the workflow fails with the reason rather than staying `running`. */
+  #crashed(id: string, live: LiveRun, err: unknown): void {
+    if (this.lifecycle.closing) return;
+    this.log.error({ err, workflow: id }, 'workflow run crashed');
+    const message = `The run stopped on an internal error: ${err instanceof Error ? err.message : String(err)}`;
+    try {
+      if (live.stepId) this.store.updateStep(id, live.stepId, { status: 'failed', finished_at: now() } satisfies Partial<WorkflowStep>);
+      this.store.skipPending(id);
+      this.store.setStatus(id, 'failed', message);
+    } catch (again) {
+      this.log.error({ err: again, workflow: id }, 'could not record the crashed run');
+    }
+    for (const listener of live.listeners) {
+      listener({ error: message });
+      listener({ status: 'failed' });
+    }
+  }
+}
