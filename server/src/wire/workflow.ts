@@ -8,6 +8,7 @@
  * workflow may be edited and run again; each run is one entry of its history.
  */
 import { z } from 'zod';
+import { APPROVAL_NOTE_MAX, STEP_TEXT_MAX, WORKFLOW_GOAL_MAX, WORKFLOW_STEPS_MAX, WORKFLOW_TITLE_MAX } from './workflow-limits.js';
 
 export const STEP_KINDS = ['shell', 'tool', 'prompt', 'agent'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
@@ -21,10 +22,7 @@ export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 /** The agents an `agent` step may run (the crush_run and claude_run tools). */
 export const WORKFLOW_AGENTS = ['crush', 'claude'] as const;
 
-export const WORKFLOW_TITLE_MAX = 200;
-export const WORKFLOW_GOAL_MAX = 10_000;
-export const WORKFLOW_STEPS_MAX = 50;
-export const STEP_TEXT_MAX = 20_000;
+export { APPROVAL_NOTE_MAX, STEP_TEXT_MAX, WORKFLOW_GOAL_MAX, WORKFLOW_STEPS_MAX, WORKFLOW_TITLE_MAX } from './workflow-limits.js';
 
 /**
  * One step as a person or the planner writes it. What each kind needs:
@@ -87,7 +85,7 @@ export const PlanRequestSchema = z.strictObject({
 /** Body of POST /api/workflow/approve/{id}. */
 export const ApproveRequestSchema = z.strictObject({
   approve: z.boolean(),
-  note: z.string().max(2_000).optional(),
+  note: z.string().max(APPROVAL_NOTE_MAX).optional(),
 });
 
 /** One step with its run state. */

@@ -30,9 +30,9 @@ export function href(page: string, ...rest: string[]): string {
   return '#/' + [page, ...rest].map(encodeURIComponent).join('/');
 }
 
-/** Goes to a page; `replace` leaves no history entry (for redirects). */
-export function navigate(page: string, options: { replace?: boolean } = {}): void {
-  const target = href(page);
+/** Goes to a page (and what follows it, `rest`); `replace` leaves no history entry (for redirects). */
+export function navigate(page: string, options: { replace?: boolean; rest?: readonly string[] } = {}): void {
+  const target = href(page, ...(options.rest ?? []));
   if (options.replace) {
     history.replaceState(history.state, '', target);
     parts = segments(target);

@@ -34,6 +34,8 @@ export const ICONS = {
   sparkle: 'M12 3l1.9 5.8L20 10.7l-6.1 1.9L12 18.4l-1.9-5.8L4 10.7l6.1-1.9zM19 3v4M21 5h-4',
   activity: 'M22 12h-4l-3 9L9 3l-3 9H2',
   chart: 'M18 20V10M12 20V4M6 20v-6',
+  workflow: 'M6 3a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM18 15a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM6 9v6a3 3 0 0 0 3 3h6',
+  play: 'M6 4l14 8-14 8z',
 } as const;
 
 /** An icon's name. */

@@ -21,6 +21,7 @@ export const NAV: readonly NavItem[] = [
   { id: 'dashboard', label: 'nav.dashboard', icon: 'dashboard', page: DashboardPage },
   // The markdown renderer and highlighter come with the Studio page.
   { id: 'studio', label: 'nav.studio', icon: 'chat', load: () => import('../studio/StudioPage.svelte') },
+  { id: 'workflows', label: 'nav.workflows', icon: 'workflow', load: () => import('../workflows/WorkflowsPage.svelte') },
   // xterm.js is most of the studio's weight: it downloads with the Terminals page.
   { id: 'terminals', label: 'nav.terminals', icon: 'terminal', load: () => import('../terminal/TerminalsPage.svelte') },
   { id: 'settings', label: 'nav.settings', icon: 'settings', page: SettingsPage },
