@@ -18,11 +18,12 @@ import { providersCapability } from './providers/routes.js';
 import { systemCapability } from './system/routes.js';
 import { terminalCapability } from './terminal/routes.js';
 import { toolsCapability } from './tools/routes.js';
+import { skillsCapability } from './skills/routes.js';
 import { workflowCapability } from './workflow/routes.js';
 
 /** Every capability, in the order their migrations and routes are applied. */
 function capabilities(guard: GuardOptions): readonly Capability[] {
-  return [authCapability(guard), systemCapability, configCapability, providersCapability, terminalCapability, toolsCapability, chatCapability, workflowCapability];
+  return [authCapability(guard), systemCapability, configCapability, providersCapability, terminalCapability, toolsCapability, chatCapability, workflowCapability, skillsCapability];
 }
 
 /** The assembled application: an Express app plus the handler for WebSocket upgrades. */

@@ -129,3 +129,18 @@ export const CHAT_HISTORY_MESSAGES_MAX = 100;
 export const LLM_ROUTE_RATE_LIMIT = { requests: 120, perMs: 60_000 } as const;
 /** Per-route rate limits (SPEC §5): calls that run a tool on this machine. */
 export const TOOL_ROUTE_RATE_LIMIT = { requests: 120, perMs: 60_000 } as const;
+
+/** Largest SKILL.md read, validated or tested; the format asks for under 500 lines, so this is only a guard. */
+export const SKILL_MD_MAX_BYTES = 512 * 1024;
+/** Files one skill folder may hold (listing, deploy, export) and entries one imported archive may hold. */
+export const SKILL_MAX_FILES = 500;
+/** Largest single file of a skill, uncompressed: checked on a zip entry's declared size and again while inflating it. */
+export const SKILL_MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Largest skill folder, all files uncompressed: an archive that inflates past this is a zip bomb, stopped mid-stream. */
+export const SKILL_MAX_TOTAL_BYTES = 25 * 1024 * 1024;
+/** Largest skill archive accepted by POST /api/skills/import, decoded. */
+export const SKILL_IMPORT_MAX_ZIP_BYTES = 10 * 1024 * 1024;
+/** POST /api/skills/import body limit: a maximal archive as base64 (4 characters per 3 bytes) plus room for the JSON around it. */
+export const SKILL_IMPORT_BODY_LIMIT_BYTES = Math.ceil(SKILL_IMPORT_MAX_ZIP_BYTES / 3) * 4 + 64 * 1024;
+/** max_tokens of a skill test run: enough to show the approach, cheap enough to click twice. */
+export const SKILL_TEST_MAX_TOKENS = 2_048;
