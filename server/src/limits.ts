@@ -144,3 +144,27 @@ export const SKILL_IMPORT_MAX_ZIP_BYTES = 10 * 1024 * 1024;
 export const SKILL_IMPORT_BODY_LIMIT_BYTES = Math.ceil(SKILL_IMPORT_MAX_ZIP_BYTES / 3) * 4 + 64 * 1024;
 /** max_tokens of a skill test run: enough to show the approach, cheap enough to click twice. */
 export const SKILL_TEST_MAX_TOKENS = 2_048;
+
+/** A language server's version command is killed after this long (most are node scripts: a cold start takes a second). */
+export const LSP_VERSION_TIMEOUT_MS = 5_000;
+/** Version commands GET /api/lsp runs at once (each may start a node process). */
+export const LSP_VERSION_CONCURRENCY = 4;
+/** A language server that has not finished initialize → shutdown → exit in this long is killed with its process group. */
+export const LSP_HANDSHAKE_TIMEOUT_MS = 15_000;
+/** Handshakes GET /api/lsp/health runs at once (tsserver-backed servers use hundreds of MB each). */
+export const LSP_HANDSHAKE_CONCURRENCY = 3;
+/** After `exit`, a server gets this long to leave before its process group is killed. */
+export const LSP_EXIT_GRACE_MS = 2_000;
+/** Bytes of a failed server's stderr kept for the health report (its last words). */
+export const LSP_STDERR_TAIL_BYTES = 4 * 1024;
+/** One installer command (npm install, go install, pip install, rustup) is killed after this long. */
+export const LSP_INSTALL_TIMEOUT_MS = 600_000;
+/** Installer output kept per command; past it the middle is cut. */
+export const LSP_INSTALL_OUTPUT_MAX_BYTES = 256 * 1024;
+/** Lines of a failed installer's output quoted in the error. */
+export const LSP_INSTALL_ERROR_TAIL_LINES = 15;
+/** Auto-install's project walk: how deep it goes and how many entries it looks at before stopping. */
+export const LSP_DETECT_MAX_DEPTH = 6;
+export const LSP_DETECT_MAX_ENTRIES = 20_000;
+/** Largest editor config file the editor-config route reads to merge into; bigger is not a config file. */
+export const LSP_EDITOR_CONFIG_MAX_BYTES = 1024 * 1024;
