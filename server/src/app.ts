@@ -20,11 +20,12 @@ import { terminalCapability } from './terminal/routes.js';
 import { toolsCapability } from './tools/routes.js';
 import { skillsCapability } from './skills/routes.js';
 import { lspCapability } from './lsp/routes.js';
+import { mcpCapability } from './mcp/routes.js';
 import { workflowCapability } from './workflow/routes.js';
 
 /** Every capability, in the order their migrations and routes are applied. */
 function capabilities(guard: GuardOptions): readonly Capability[] {
-  return [authCapability(guard), systemCapability, configCapability, providersCapability, terminalCapability, toolsCapability, chatCapability, workflowCapability, skillsCapability, lspCapability];
+  return [authCapability(guard), systemCapability, configCapability, providersCapability, terminalCapability, toolsCapability, chatCapability, workflowCapability, skillsCapability, lspCapability, mcpCapability];
 }
 
 /** The assembled application: an Express app plus the handler for WebSocket upgrades. */

@@ -168,3 +168,22 @@ export const LSP_DETECT_MAX_DEPTH = 6;
 export const LSP_DETECT_MAX_ENTRIES = 20_000;
 /** Largest editor config file the editor-config route reads to merge into; bigger is not a config file. */
 export const LSP_EDITOR_CONFIG_MAX_BYTES = 1024 * 1024;
+
+/** One MCP server's status check (spawn or connect, initialize, list tools) is given up after this long, its process killed. */
+export const MCP_CHECK_TIMEOUT_MS = 20_000;
+/** MCP servers checked at once by GET /api/mcp/status: each may be an npx or docker start. */
+export const MCP_STATUS_CONCURRENCY = 4;
+/** Starting one of Atelier's own MCP servers for the chat (spawn, initialize, list tools). */
+export const MCP_CONNECT_TIMEOUT_MS = 20_000;
+/** One MCP tool call from the chat; the terminal tool's ceiling. */
+export const MCP_TOOL_CALL_TIMEOUT_MS = 300_000;
+/** After a failed start, an Atelier MCP server sits out of the chat's tools this long: a broken server must not slow every message. */
+export const MCP_RESTART_BACKOFF_MS = 30_000;
+/** Bytes of an MCP server's stderr kept to explain why it failed. */
+export const MCP_STDERR_TAIL_BYTES = 4 * 1024;
+/** Pages of tools/list followed per server; more is a server paging forever. */
+export const MCP_LIST_TOOLS_MAX_PAGES = 20;
+/** Longest tool name the providers accept (OpenAI and Anthropic: 64 of [A-Za-z0-9_-]); MCP tools are `mcp__<server>__<tool>` cut to this. */
+export const MCP_TOOL_NAME_MAX_CHARS = 64;
+/** Editor config files larger than this are refused, not parsed (~/.claude.json grows with Claude Code's history). */
+export const MCP_EDITOR_CONFIG_MAX_BYTES = 32 * 1024 * 1024;

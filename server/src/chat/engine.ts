@@ -16,7 +16,8 @@ export interface ToolOutcome {
 
 /** The tools the model may call. */
 export interface ChatTools {
-  specs(): ToolSpec[];
+  /** Asked once per run; may start MCP servers, hence the promise. */
+  specs(): ToolSpec[] | Promise<ToolSpec[]>;
   call(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome>;
 }
 
@@ -56,7 +57,7 @@ export class ChatEngine {
   async run(turn: ChatTurn): Promise<ChatTurnResult> {
     const messages: ModelMessage[] = [{ role: 'system', content: this.systemPrompt() }, ...this.#history(turn)];
     const usage = { input_tokens: 0, output_tokens: 0 };
-    const specs = this.tools.specs();
+    const specs = await this.tools.specs();
     let answer = '';
     let iterations = 0;
     let finished = false;

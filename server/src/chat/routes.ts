@@ -7,6 +7,8 @@ import { SseWriter } from '../http/sse.js';
 import { CHAT_BODY_LIMIT_BYTES, CHAT_MAX_CONCURRENT, LLM_ROUTE_RATE_LIMIT } from '../limits.js';
 import { completeChat, recordUsage, resolveProvider } from '../providers/index.js';
 import { toolboxFor } from '../tools/registry.js';
+import { mcpHubFor } from '../mcp/hub.js';
+import { isMcpToolName } from '../mcp/tool-names.js';
 import { ChatRequestSchema, SummarizeRequestSchema, type ChatResponse, type ChatStreamEvent } from '../wire/chat-events.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { ChatEngine, type ChatTools } from './engine.js';
@@ -24,11 +26,14 @@ export const chatCapability: Capability = {
   register({ api, ctx }) {
     const store = new ChatStore(ctx.db, join(ctx.paths.dataDir, 'images'));
     const toolbox = toolboxFor(ctx);
+    const mcp = mcpHubFor(ctx);
     const tools: ChatTools = {
-      specs: () => toolbox.list().map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
+      // Built-in tools, then those of Atelier's enabled MCP servers (`mcp__<server>__<tool>`).
+      specs: async () => [...toolbox.list().map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })), ...(await mcp.toolSpecs())],
       // A call the toolbox refuses outright (unknown tool, bad arguments, agents busy) is still
       // an answer the model should see, not the end of the turn.
       call: async (name, args, signal) => {
+        if (isMcpToolName(name)) return mcp.call(name, args, signal);
         try {
           return await toolbox.call(name, args, signal);
         } catch (err) {
