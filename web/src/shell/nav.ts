@@ -22,6 +22,9 @@ export const NAV: readonly NavItem[] = [
   // The markdown renderer and highlighter come with the Studio page.
   { id: 'studio', label: 'nav.studio', icon: 'chat', load: () => import('../studio/StudioPage.svelte') },
   { id: 'workflows', label: 'nav.workflows', icon: 'workflow', load: () => import('../workflows/WorkflowsPage.svelte') },
+  { id: 'lsp', label: 'nav.lsp', icon: 'code', load: () => import('../lsp/LspPage.svelte') },
+  { id: 'mcp', label: 'nav.mcp', icon: 'plug', load: () => import('../mcp/McpPage.svelte') },
+  { id: 'skills', label: 'nav.skills', icon: 'book', load: () => import('../skills/SkillsPage.svelte') },
   // xterm.js is most of the studio's weight: it downloads with the Terminals page.
   { id: 'terminals', label: 'nav.terminals', icon: 'terminal', load: () => import('../terminal/TerminalsPage.svelte') },
   { id: 'settings', label: 'nav.settings', icon: 'settings', page: SettingsPage },

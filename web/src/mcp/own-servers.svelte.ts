@@ -1,0 +1,47 @@
+/**
+ * Atelier's own MCP servers (GET /api/mcp/servers): those configured with the editor `atelier`.
+ * The enabled ones join the chat's tool loop; a toggle turns one on or off.
+ */
+import type { AtelierMcpServer, AtelierMcpServersResponse } from '$wire/mcp';
+import { api, describeError } from '../lib/api';
+
+class OwnServers {
+  servers = $state.raw<AtelierMcpServer[]>([]);
+  loading = $state(false);
+  error = $state('');
+  /** Server name → a toggle is being saved. */
+  saving = $state<Record<string, boolean>>({});
+
+  /** Reads the list again. */
+  async refresh(): Promise<void> {
+    this.loading = true;
+    try {
+      this.servers = (await api.get<AtelierMcpServersResponse>('/api/mcp/servers')).servers;
+      this.error = '';
+    } catch (err) {
+      this.error = describeError(err);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Turns a server on or off for the chat (PUT /api/mcp/servers/{name}); rejects with the server's error. */
+  async setEnabled(name: string, enabled: boolean): Promise<void> {
+    this.saving[name] = true;
+    try {
+      const updated = await api.put<AtelierMcpServer>(`/api/mcp/servers/${encodeURIComponent(name)}`, { enabled });
+      this.servers = this.servers.map((s) => (s.name === name ? updated : s));
+    } finally {
+      this.saving[name] = false;
+    }
+  }
+
+  /** Removes one of Atelier's servers (POST /api/mcp/remove with the editor `atelier`). */
+  async remove(name: string): Promise<void> {
+    await api.post('/api/mcp/remove', { editor: 'atelier', scope: 'user', name });
+    this.servers = this.servers.filter((s) => s.name !== name);
+  }
+}
+
+/** The MCP page's list of Atelier's own servers. */
+export const ownServers = new OwnServers();

@@ -1,0 +1,60 @@
+/**
+ * The MCP registry the page browses (GET /api/mcp/registry): the servers Atelier can write into
+ * an editor's config, the editors it writes to, and the search that filters the servers.
+ */
+import type { McpEditorInfo, McpInputInfo, McpRegistryResponse, McpRegistryServer } from '$wire/mcp';
+import { api, describeError } from '../lib/api';
+
+/** The inputs of a server that hold secrets (environment variables and headers). */
+export function secretInputs(server: McpRegistryServer): McpInputInfo[] {
+  return [...server.env, ...server.headers].filter((input) => input.secret);
+}
+
+/** Whether `server` matches every word of `query` in its title, id, name, description or package. */
+export function matches(server: McpRegistryServer, query: string): boolean {
+  const haystack = [server.title, server.id, server.name, server.description, server.package?.identifier ?? ''].join(' ').toLowerCase();
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => haystack.includes(word));
+}
+
+class McpRegistry {
+  servers = $state.raw<McpRegistryServer[]>([]);
+  editors = $state.raw<McpEditorInfo[]>([]);
+  query = $state('');
+  loading = $state(false);
+  loaded = $state(false);
+  error = $state('');
+
+  /** The servers the search keeps, in registry order. */
+  get shown(): McpRegistryServer[] {
+    return this.servers.filter((s) => matches(s, this.query));
+  }
+
+  /** Reads the registry once per studio session (it is data shipped with the server). */
+  async load(): Promise<void> {
+    if (this.loaded || this.loading) return;
+    this.loading = true;
+    try {
+      const answer = await api.get<McpRegistryResponse>('/api/mcp/registry');
+      this.servers = answer.servers;
+      this.editors = answer.editors;
+      this.error = '';
+      this.loaded = true;
+    } catch (err) {
+      this.error = describeError(err);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** An editor's description, by id. */
+  editor(id: string): McpEditorInfo | undefined {
+    return this.editors.find((e) => e.id === id);
+  }
+}
+
+/** The MCP page's registry. */
+export const mcpRegistry = new McpRegistry();

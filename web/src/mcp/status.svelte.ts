@@ -1,0 +1,51 @@
+/**
+ * The live status of every configured MCP server (GET /api/mcp/status): each editor's user
+ * files, plus one project's files when a project folder is given; every server is started,
+ * asked for its tools and closed. Also removing an entry from its file.
+ */
+import type { McpRemoveResponse, McpStatusEntry, McpStatusResponse } from '$wire/mcp';
+import { api, describeError } from '../lib/api';
+
+class McpStatus {
+  /** The project whose files are checked too ('' for the user files only). */
+  projectDir = $state('');
+  answer = $state.raw<McpStatusResponse | null>(null);
+  /** The project the shown answer covers: removing a project entry names it. */
+  checkedProject = $state('');
+  loading = $state(false);
+  error = $state('');
+  #request = 0;
+
+  /** Checks every configured server now. */
+  async refresh(): Promise<void> {
+    const request = ++this.#request;
+    const dir = this.projectDir.trim();
+    this.loading = true;
+    try {
+      const answer = await api.get<McpStatusResponse>(dir ? `/api/mcp/status?project_dir=${encodeURIComponent(dir)}` : '/api/mcp/status');
+      if (request !== this.#request) return;
+      this.answer = answer;
+      this.checkedProject = dir;
+      this.error = '';
+    } catch (err) {
+      if (request === this.#request) this.error = describeError(err);
+    } finally {
+      if (request === this.#request) this.loading = false;
+    }
+  }
+
+  /** Removes a configured entry from its file (POST /api/mcp/remove), then checks again. */
+  async remove(entry: McpStatusEntry): Promise<McpRemoveResponse> {
+    const result = await api.post<McpRemoveResponse>('/api/mcp/remove', {
+      editor: entry.editor,
+      scope: entry.scope,
+      ...(entry.scope === 'project' && { project_dir: this.checkedProject }),
+      name: entry.name,
+    });
+    await this.refresh();
+    return result;
+  }
+}
+
+/** The MCP page's status table. */
+export const mcpStatus = new McpStatus();
