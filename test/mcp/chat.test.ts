@@ -132,6 +132,14 @@ describe('the chat tool loop', () => {
     expect((await servers()).map((s: any) => s.name)).toEqual(['filesystem']);
   });
 
+  it('serves workflow tool steps too', async () => {
+    await call(server, 'PUT', '/api/mcp/servers/filesystem', { enabled: true });
+    const created = await call(server, 'POST', '/api/workflow', { title: 'mcp', steps: [{ title: 'list', kind: 'tool', tool: TOOL, args: { path: shared }, requires_approval: false }] });
+    expect(created.status).toBe(200);
+    const { json } = await call(server, 'POST', `/api/workflow/execute/${created.json.id}`, {});
+    expect(json.steps[0]).toMatchObject({ status: 'done', output: expect.stringContaining('hello-mcp.txt') });
+  });
+
   it('stops its servers when Atelier shuts down', async () => {
     await call(server, 'PUT', '/api/mcp/servers/filesystem', { enabled: true });
     expect((await chatCalling(TOOL, { path: shared })).is_error).toBe(false);

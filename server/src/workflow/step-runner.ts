@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import type { ConfigStore } from '../config/store.js';
 import { AppError } from '../http/errors.js';
 import { recordUsage, resolveProvider, streamChat } from '../providers/index.js';
+import type { McpHub } from '../mcp/hub.js';
+import { isMcpToolName } from '../mcp/tool-names.js';
 import type { Toolbox } from '../tools/registry.js';
 import type { Workflow, WorkflowStep } from '../wire/workflow.js';
 
@@ -16,18 +18,25 @@ export interface StepOutcome {
 /** Earlier outputs shown to a prompt step, each cut to this many characters (its end kept). */
 const PROMPT_CONTEXT_CHARS_PER_STEP = 4_000;
 
-/** Runs one step of any kind; shell, tool and agent steps go through the toolbox (sudo guard, timeouts, group kill). */
+/** Runs one step of any kind; shell, tool and agent steps go through the toolbox (sudo guard, timeouts, group kill), `mcp__` tools through the MCP hub. */
 export class StepRunner {
   constructor(
     private readonly toolbox: Toolbox,
     private readonly config: ConfigStore,
     private readonly db: Database.Database,
+    private readonly mcp: McpHub,
   ) {}
 
   async run(workflow: Workflow, step: WorkflowStep, signal: AbortSignal, onOutput: (text: string) => void): Promise<StepOutcome> {
     try {
       if (step.kind === 'prompt') return await this.#prompt(workflow, step, signal, onOutput);
       const { name, args } = this.#toolCall(step);
+      if (isMcpToolName(name)) {
+        // A tool of one of Atelier's enabled MCP servers (`mcp__<server>__<tool>`), as in the chat.
+        const outcome = await this.mcp.call(name, args, signal);
+        onOutput(outcome.content);
+        return { ok: !outcome.is_error, output: outcome.content, exit_code: null, sudo_blocked: false };
+      }
       const result = await this.toolbox.call(name, args, signal, { onOutput });
       return { ok: !result.is_error, output: result.content, exit_code: result.exit_code ?? null, sudo_blocked: result.sudo_blocked ?? false };
     } catch (err) {
