@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAtelier } from './atelier-process.mjs';
 import { percentile, round } from './stats.mjs';
+import { LLM_ROUTE_RATE_LIMIT } from '../../server/dist/limits.js';
 
 const TOKENS = 300;
 const TOKEN_INTERVAL_MS = 5;
@@ -25,7 +26,7 @@ function startStandin() {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const { model } = JSON.parse(body);
-      const [tokens, interval] = model === 'load' ? [LOAD_TOKENS, LOAD_INTERVAL_MS] : [TOKENS, TOKEN_INTERVAL_MS];
+      const [tokens, interval] = model === 'load' ? [LOAD_TOKENS, LOAD_INTERVAL_MS] : model === 'seed' ? [1, 1] : [TOKENS, TOKEN_INTERVAL_MS];
       const stream = streams++;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
@@ -92,8 +93,19 @@ export async function benchChat() {
     await readTokens(relayRes, (s, i) => relayed.push(performance.now() - standin.sent.get(`${s}:${i}`)));
     if (relayed.length !== TOKENS) throw new Error(`relay delivered ${relayed.length} of ${TOKENS} tokens`);
 
-    // Load: 100 streams at once. The server's own event-loop delay over the run comes from its
-    // metrics (each read covers the interval since the previous one); health probes every 10 ms
+    // Load: 100 streams at once, each in its own conversation (as 100 people chatting would be;
+    // one shared conversation would make every request carry the others' messages).
+    const conversations = [];
+    for (let i = 0; i < CONCURRENT; i++) {
+      await fetch(`${origin}/api/chat/clear`, { method: 'POST', headers, body: '{}' });
+      const seeded = await (await fetch(`${origin}/api/chat`, { method: 'POST', headers, body: JSON.stringify({ message: `user ${i}`, model: 'seed' }) })).json();
+      conversations.push(seeded.conversation_id);
+    }
+    // The chat route is rate limited (a token bucket): wait until it holds a request per stream again.
+    const used = CONCURRENT + 1;
+    const short = Math.max(0, used + CONCURRENT - LLM_ROUTE_RATE_LIMIT.requests);
+    await new Promise((r) => setTimeout(r, Math.ceil((short * LLM_ROUTE_RATE_LIMIT.perMs) / LLM_ROUTE_RATE_LIMIT.requests) + 1_000));
+    // The server's own event-loop delay over the run comes from its metrics (each read covers the interval since the previous one); health probes every 10 ms
     // add what a client sees meanwhile.
     await fetch(`${origin}/api/system/metrics`, { headers });
     const probes = [];
@@ -109,13 +121,14 @@ export async function benchChat() {
     const started = performance.now();
     let tokens = 0;
     await Promise.all(
-      Array.from({ length: CONCURRENT }, async () => {
-        const res = await fetch(`${origin}/api/chat`, { method: 'POST', headers, body: JSON.stringify({ message: 'load', stream: true, model: 'load', conversation_id: undefined }) });
+      conversations.map(async (conversation_id) => {
+        const res = await fetch(`${origin}/api/chat`, { method: 'POST', headers, body: JSON.stringify({ message: 'load', stream: true, model: 'load', conversation_id }) });
         await readTokens(res, () => tokens++);
       }),
     );
     running = false;
     await prober;
+    if (tokens !== CONCURRENT * LOAD_TOKENS) throw new Error(`load delivered ${tokens} of ${CONCURRENT * LOAD_TOKENS} tokens`);
     const seconds = (performance.now() - started) / 1000;
     const loop = (await (await fetch(`${origin}/api/system/metrics`, { headers })).json()).server.event_loop_delay_ms;
 

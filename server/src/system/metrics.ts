@@ -2,6 +2,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { METRICS_MIN_SAMPLE_INTERVAL_MS } from '../limits.js';
+
+/** Period of the event-loop delay monitor's timer. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
 import type { SystemMetrics } from '../wire/system.js';
 
 /** Cumulative counters at one instant; metrics are the differences between two of these. */
@@ -78,7 +81,12 @@ export class MetricsSampler {
   #previous: Counters;
   #cached: SystemMetrics | undefined;
   /** Sampled every 10 ms by libuv's timer; reset at each sample so figures cover one interval. */
-  readonly #loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  /**
+   * Samples how late a timer of LOOP_DELAY_RESOLUTION_MS fires. The histogram records the whole
+   * interval between firings (an idle loop reads ~10 ms at a 10 ms resolution), so the
+   * resolution is subtracted to report the delay itself.
+   */
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 
   constructor(minIntervalMs = METRICS_MIN_SAMPLE_INTERVAL_MS) {
     this.#minIntervalMs = minIntervalMs;
@@ -92,7 +100,7 @@ export class MetricsSampler {
   }
 
   #server(): SystemMetrics['server'] {
-    const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+    const ms = (ns: number): number => Math.max(0, Math.round((ns - LOOP_DELAY_RESOLUTION_MS * 1e6) / 1e4) / 100);
     const h = this.#loopDelay;
     const delay = h.count === 0 ? { p50: 0, p99: 0, max: 0 } : { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
     h.reset();
