@@ -44,8 +44,9 @@ export function createApp(ctx: AppContext, guard: GuardOptions, staticDir: strin
   const api = new Api();
   const ws = new WsRoutes();
   for (const capability of all) capability.register({ api, ws, ctx: { ...ctx, log: ctx.log.child({ capability: capability.name }) } });
-  const openapi = openApiDocument(api, { title: 'Atelier', version: ctx.version });
-  api.route({ method: 'get', path: '/api/openapi.json', tag: 'meta', summary: 'This document', handler: () => openapi });
+  // Built on first request: converting every schema costs ~50 ms a start should not pay.
+  let openapi: ReturnType<typeof openApiDocument> | undefined;
+  api.route({ method: 'get', path: '/api/openapi.json', tag: 'meta', summary: 'This document', handler: () => (openapi ??= openApiDocument(api, { title: 'Atelier', version: ctx.version })) });
 
   const app = express();
   app.disable('x-powered-by');

@@ -3,17 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  createProtocolConnection,
-  ExitNotification,
-  InitializedNotification,
-  InitializeRequest,
-  ResponseError,
-  ShutdownRequest,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type InitializeResult,
-} from 'vscode-languageserver-protocol/node';
+import type { InitializeResult } from 'vscode-languageserver-protocol/node';
 import { signalChild, type Lifecycle } from '../lifecycle.js';
 import { LSP_EXIT_GRACE_MS, LSP_STDERR_TAIL_BYTES } from '../limits.js';
 
@@ -81,6 +71,10 @@ type Stage = 'initialize' | 'shutdown';
  */
 export async function handshake(options: HandshakeOptions): Promise<HandshakeOutcome> {
   const started = Date.now();
+  // Loaded on first use: ~180 ms of modules a start of Atelier should not pay.
+  const { createProtocolConnection, ExitNotification, InitializedNotification, InitializeRequest, ResponseError, ShutdownRequest, StreamMessageReader, StreamMessageWriter } = await import(
+    'vscode-languageserver-protocol/node'
+  );
   const root = await mkdtemp(join(tmpdir(), 'atelier-lsp-root-'));
   const group = process.platform !== 'win32';
   const stderr = new TailBuffer(LSP_STDERR_TAIL_BYTES);

@@ -1,9 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { loadedMcpSdk, loadMcpSdk, type McpSdk } from './sdk.js';
 import { MCP_LIST_TOOLS_MAX_PAGES, MCP_STDERR_TAIL_BYTES } from '../limits.js';
 import type { Launch } from './launch.js';
 
@@ -43,7 +42,8 @@ function inheritedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
-function transportFor(launch: Launch, options: ConnectOptions): { transport: Transport; stdio?: StdioClientTransport } {
+function transportFor(sdk: McpSdk, launch: Launch, options: ConnectOptions): { transport: Transport; stdio?: StdioClientTransport } {
+  const { StdioClientTransport, SSEClientTransport, StreamableHTTPClientTransport } = sdk;
   if (launch.transport === 'stdio') {
     // Editors hand servers their whole environment (npx needs npm's settings, proxies, PATH);
     // the SDK's default would pass only HOME, PATH, SHELL, TERM, USER and LOGNAME.
@@ -72,10 +72,12 @@ export function describeFailure(err: unknown, launch: Launch, tail: string, time
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (launch.transport === 'stdio' && code === 'ENOENT') return `Command not found: ${launch.command}`;
   if (launch.transport === 'stdio' && code === 'EACCES') return `Permission denied running ${launch.command}`;
-  if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed) {
+  const sdk = loadedMcpSdk();
+  const mcpCode = sdk && err instanceof sdk.McpError ? err.code : undefined;
+  if (sdk && mcpCode === sdk.ErrorCode.ConnectionClosed) {
     return launch.transport === 'stdio' ? withStderr('The server exited before answering', tail) + (tail.trim() ? '' : ' (nothing on stderr)') : 'The server closed the connection';
   }
-  if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) return withStderr('The server did not answer in time', tail);
+  if (sdk && mcpCode === sdk.ErrorCode.RequestTimeout) return withStderr('The server did not answer in time', tail);
   // fetch's "fetch failed" hides the reason (ECONNREFUSED, a DNS miss, a bad certificate) in `cause`.
   const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
   return withStderr(err instanceof Error ? `${err.message}${cause}` : String(err), tail);
@@ -86,12 +88,13 @@ export function describeFailure(err: unknown, launch: Launch, tail: string, time
  * `timeoutMs`. On any failure the process is stopped before this throws McpConnectError.
  */
 export async function connectMcp(launch: Launch, options: ConnectOptions): Promise<McpConnection> {
-  const { transport, stdio } = transportFor(launch, options);
+  const sdk = await loadMcpSdk();
+  const { transport, stdio } = transportFor(sdk, launch, options);
   let tail = '';
   stdio?.stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-MCP_STDERR_TAIL_BYTES);
   });
-  const client = new Client(CLIENT_INFO, { capabilities: {} });
+  const client = new sdk.Client(CLIENT_INFO, { capabilities: {} });
   const listeners: (() => void)[] = [];
   let closed = false;
   const markClosed = (): void => {

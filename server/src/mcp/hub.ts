@@ -1,4 +1,5 @@
-import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { loadMcpSdk } from './sdk.js';
 import type { Logger } from 'pino';
 import type { ToolOutcome } from '../chat/engine.js';
 import type { AppContext } from '../context.js';
@@ -177,7 +178,7 @@ export class McpHub {
     const connection = await connectMcp(server.launch, { timeoutMs: this.#connectTimeoutMs });
     try {
       const running: Running = { connection, tools: await listAllTools(connection.client, this.#connectTimeoutMs), version: server.updatedAt };
-      connection.client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      connection.client.setNotificationHandler((await loadMcpSdk()).ToolListChangedNotificationSchema, async () => {
         running.tools = await listAllTools(connection.client, this.#connectTimeoutMs).catch(() => running.tools);
       });
       connection.onClose(() => {

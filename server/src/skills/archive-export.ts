@@ -1,8 +1,11 @@
 import { constants, createReadStream, open } from 'node:fs';
 import type { Readable } from 'node:stream';
-import yazl from 'yazl';
+import type yazl from 'yazl';
+import { lazyModule } from '../lazy-module.js';
 import type { LoadedSkill } from './catalog.js';
 import { normalizedMode } from './files.js';
+
+const yazlLib = lazyModule<typeof yazl>('yazl');
 
 /** Regular file type bits of a zip entry's unix mode (yazl stores the whole st_mode). */
 const S_IFREG = 0o100000;
@@ -13,7 +16,7 @@ const S_IFREG = 0o100000;
  * them, so nothing is held in memory beyond yazl's buffers.
  */
 export function zipSkill(skill: LoadedSkill): Readable {
-  const zip = new yazl.ZipFile();
+  const zip = new (yazlLib().ZipFile)();
   for (const file of skill.folder.files) {
     const options = { mode: S_IFREG | normalizedMode(file.mode), size: file.size };
     zip.addReadStreamLazy(`${skill.name}/${file.path}`, options, (cb) => {

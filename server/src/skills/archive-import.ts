@@ -3,13 +3,16 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
+import { lazyModule } from '../lazy-module.js';
 import { AppError } from '../http/errors.js';
 import { SKILL_IMPORT_MAX_ZIP_BYTES, SKILL_MAX_FILE_BYTES, SKILL_MAX_FILES, SKILL_MAX_TOTAL_BYTES, SKILL_MD_MAX_BYTES } from '../limits.js';
 import { SKILL_NAME_MAX, SKILL_NAME_PATTERN } from '../wire/skills.js';
 import { normalizedMode } from './files.js';
 import { parseSkillMd } from './frontmatter.js';
 import { validateSkillMd } from './validate.js';
+
+const yauzlLib = lazyModule<typeof yauzl>('yauzl');
 
 /**
  * Reading an untrusted skill archive. Nothing is written until every entry's name, type and
@@ -48,7 +51,7 @@ const JUNK = /^(?:__MACOSX(?:\/|$)|(?:.*\/)?(?:\.DS_Store|Thumbs\.db)$)/;
 
 function open(zip: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, strictFileNames: true }, (err, zipfile) => {
+    yauzlLib().fromBuffer(zip, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, strictFileNames: true }, (err, zipfile) => {
       if (err) reject(invalid(err.message));
       else resolve(zipfile);
     });
@@ -71,7 +74,7 @@ function readEntries(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
 
 /** The entry name as a safe relative path, or a refusal naming it. */
 function checkName(entry: yauzl.Entry): string {
-  const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+  const name = yauzlLib().getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
   const shown = JSON.stringify(name);
   if (/[\u0000-\u001f]/.test(name)) throw unsafe(`entry ${shown} has control characters in its name`);
   if (name.includes('\\')) throw unsafe(`entry ${shown} uses backslashes (a Windows path); zip paths use "/"`);

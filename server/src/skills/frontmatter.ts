@@ -1,5 +1,8 @@
-import { parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
+import { lazyModule } from '../lazy-module.js';
 import type { SkillIssue } from '../wire/skills.js';
+
+const yaml = lazyModule<typeof Yaml>('yaml');
 
 /** SKILL.md split into its front matter (parsed) and its Markdown body. */
 export interface ParsedSkillMd {
@@ -34,7 +37,7 @@ export function parseSkillMd(text: string): ParsedSkillMd {
   const yamlText = lines.slice(1, close).join('\n');
   const body = lines.slice(close + 1).join('\n');
   const bodyLine = close + 2;
-  const doc = parseDocument(yamlText, { uniqueKeys: true });
+  const doc = yaml().parseDocument(yamlText, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((e) => {
       // linePos counts from the first line of the YAML, which is line 2 of the file.

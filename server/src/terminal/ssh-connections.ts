@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
-import ssh2 from 'ssh2';
+import type ssh2 from 'ssh2';
+import { lazyModule } from '../lazy-module.js';
 import type { Migration } from '../db/database.js';
 import { AppError } from '../http/errors.js';
 import { SSH_SECRET_MASK, type SshAuth, type SshConnectionInput, type SshConnectionPublic } from '../wire/terminal.js';
+
+const ssh2Lib = lazyModule<typeof ssh2>('ssh2');
 
 /** A saved connection as stored, secrets included. Never leaves the server: answer with `toPublic`. */
 export interface SshConnection {
@@ -194,7 +197,7 @@ export class SshConnectionStore {
     // Decrypting an OpenSSH key runs bcrypt synchronously (~0.4 s): check only what this request changed.
     const passphraseChanged = input.passphrase !== undefined && input.passphrase !== SSH_SECRET_MASK;
     if (next.private_key && (newKeyText || passphraseChanged)) {
-      const parsed = ssh2.utils.parseKey(next.private_key, next.passphrase ?? undefined);
+      const parsed = ssh2Lib().utils.parseKey(next.private_key, next.passphrase ?? undefined);
       if (parsed instanceof Error) throw invalid(next.passphrase && /passphrase|decrypt/i.test(parsed.message) ? 'passphrase' : 'private_key', parsed.message);
     }
   }

@@ -3,11 +3,15 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import ssh2, { type Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type ssh2 from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
+import { lazyModule } from '../lazy-module.js';
 import { AppError } from '../http/errors.js';
 import type { TerminalInit } from '../wire/terminal.js';
 import type { TerminalProcess } from './process.js';
 import type { SshConnection, SshConnectionStore } from './ssh-connections.js';
+
+const ssh2Lib = lazyModule<typeof ssh2>('ssh2');
 
 /** Connecting (TCP, key exchange and authentication) must finish within this, per hop. */
 export const SSH_READY_TIMEOUT_MS = 10_000;
@@ -77,7 +81,7 @@ function connectError(err: Error & { code?: string; level?: string }, conn: SshC
  */
 function handshake(conn: SshConnection, store: SshConnectionStore, log: Logger, sock?: Duplex): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
+    const client = new (ssh2Lib().Client)();
     let settled = false;
     let ready = false;
     let presented: string | null = null;
@@ -129,7 +133,7 @@ function endpoint(conn: SshConnection, sock: Duplex | undefined): ConnectConfig 
 /** Reads the host key `conn`'s host presents, refusing it so the handshake stops there (no login). */
 function readHostKey(conn: SshConnection, sock?: Duplex): Promise<string> {
   return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
+    const client = new (ssh2Lib().Client)();
     let fingerprint: string | null = null;
     const finish = () => {
       client.end();
