@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { ProviderStandin } from '../helpers/provider-standin.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -81,4 +83,44 @@ export async function startStudio(): Promise<Studio> {
       await server.close();
     },
   };
+}
+
+/**
+ * The studio of one test file: started before its tests, checked for uncaught page errors after
+ * each one, closed after all. Call at the top level of the file; use it from hooks and tests.
+ */
+export function useStudio(): Studio {
+  let started: Studio | undefined;
+  const studio = (): Studio => {
+    if (!started) throw new Error('The studio starts in beforeAll; use it from hooks and tests');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startStudio();
+  }, 60_000);
+  afterEach(async () => {
+    expect(await studio().endTest(), 'uncaught errors in the page').toEqual([]);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get server() {
+      return studio().server;
+    },
+    newPage: () => studio().newPage(),
+    signedInPage: () => studio().signedInPage(),
+    endTest: () => studio().endTest(),
+    close: () => studio().close(),
+  };
+}
+
+/** Makes the stand-in the server's active provider ("standin", OpenAI format, its first model active). */
+export async function activateStandin(server: TestServer, standin: ProviderStandin, apiKey: string, models: string[]): Promise<void> {
+  const put = async (path: string, body: unknown): Promise<void> => {
+    const response = await server.fetch(path, { method: 'PUT', body: JSON.stringify(body) });
+    expect(response.status, `PUT ${path}`).toBe(200);
+  };
+  await put('/api/config/provider', { id: 'standin', name: 'Stand-in', type: 'openai', base_url: standin.openaiBase, api_key: apiKey, model: models[0], models });
+  await put('/api/config/profile', { active_provider: 'standin', active_model: models[0] });
 }

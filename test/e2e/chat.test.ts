@@ -2,24 +2,19 @@
 // an answer streams in, a tool card shows its result, the conversation is found from the
 // sidebar; Stop aborts, sudo is shown blocked, images are checked before upload; and the
 // provider checks in Settings. Needs /usr/bin/chromium and a built studio (npm test builds it).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startProviderStandin, type ProviderStandin } from '../helpers/provider-standin.js';
 import type { TestServer } from '../helpers/server.js';
-import { startStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS, type Studio } from './browser.js';
+import { activateStandin, useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
 
 const API_KEY = 'sk-standin-e2e';
 /** A 1×1 PNG. */
 const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
-let studio: Studio;
+const studio = useStudio();
 let server: TestServer;
 let standin: ProviderStandin;
-
-async function putJson(path: string, body: unknown): Promise<void> {
-  const response = await server.fetch(path, { method: 'PUT', body: JSON.stringify(body) });
-  expect(response.status, `PUT ${path}`).toBe(200);
-}
 
 /** A signed-in page on the Studio, its transcript loaded. */
 async function studioPage(): Promise<Page> {
@@ -36,19 +31,9 @@ async function send(page: Page, message: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  studio = await startStudio();
   server = studio.server;
   standin = await startProviderStandin({ apiKey: API_KEY, models: ['standin-small', 'standin-large'] });
-  await putJson('/api/config/provider', {
-    id: 'standin',
-    name: 'Stand-in',
-    type: 'openai',
-    base_url: standin.openaiBase,
-    api_key: API_KEY,
-    model: 'standin-small',
-    models: ['standin-small', 'standin-large'],
-  });
-  await putJson('/api/config/profile', { active_provider: 'standin', active_model: 'standin-small' });
+  await activateStandin(server, standin, API_KEY, ['standin-small', 'standin-large']);
 }, 60_000);
 
 beforeEach(async () => {
@@ -56,12 +41,8 @@ beforeEach(async () => {
   expect((await server.fetch('/api/chat/clear', { method: 'POST', body: '{}' })).status).toBe(200);
 });
 
-afterEach(async () => {
-  expect(await studio.endTest(), 'uncaught errors in the page').toEqual([]);
-});
 
 afterAll(async () => {
-  await studio?.close();
   await standin?.close();
 });
 

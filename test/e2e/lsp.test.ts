@@ -7,11 +7,11 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp.js';
-import { startStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS, type Studio } from './browser.js';
+import { useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
 
 // npm keeps its cache under HOME: keep the real one (speed), then make HOME a temp folder.
 process.env.npm_config_cache ??= join(homedir(), '.npm');
@@ -28,7 +28,7 @@ const PROJECT = join(HOME, 'scripts-project');
 mkdirSync(PROJECT);
 writeFileSync(join(PROJECT, 'build.sh'), '#!/bin/sh\necho building\n');
 
-let studio: Studio;
+const studio = useStudio();
 let server: TestServer;
 let page: Page;
 
@@ -45,16 +45,11 @@ function row(id: string): Locator {
 }
 
 beforeAll(async () => {
-  studio = await startStudio();
   server = studio.server;
 }, 60_000);
 
-afterEach(async () => {
-  expect(await studio.endTest(), 'uncaught errors in the page').toEqual([]);
-});
 
 afterAll(async () => {
-  await studio?.close();
   process.env.HOME = savedHome;
   home.remove();
 });

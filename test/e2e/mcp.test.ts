@@ -6,11 +6,11 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp.js';
-import { startStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS, type Studio } from './browser.js';
+import { useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
 
 const home = tempDir('atelier-e2e-mcp-home-');
 const saved = { HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME };
@@ -30,7 +30,7 @@ symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(
 /** Starting a server through npx and listing its tools takes a few seconds. */
 const STATUS_TIMEOUT_MS = 45_000;
 
-let studio: Studio;
+const studio = useStudio();
 let server: TestServer;
 
 /** A signed-in page on the MCP page, the registry shown. */
@@ -48,16 +48,11 @@ async function json(path: string): Promise<any> {
 }
 
 beforeAll(async () => {
-  studio = await startStudio();
   server = studio.server;
 }, 60_000);
 
-afterEach(async () => {
-  expect(await studio.endTest(), 'uncaught errors in the page').toEqual([]);
-});
 
 afterAll(async () => {
-  await studio?.close();
   for (const [key, value] of Object.entries(saved)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;

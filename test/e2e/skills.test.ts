@@ -5,13 +5,13 @@
 // /usr/bin/chromium and a built studio (npm test builds it).
 import { closeSync, existsSync, openSync, readFileSync, realpathSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import yazl from 'yazl';
 import { startProviderStandin, type ProviderStandin } from '../helpers/provider-standin.js';
 import type { TestServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp.js';
-import { startStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS, type Studio } from './browser.js';
+import { activateStandin, useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
 
 const home = tempDir('atelier-e2e-skills-home-');
 const savedHome = process.env.HOME;
@@ -23,7 +23,7 @@ const BUILTIN = ['code-review', 'commit-message', 'debug-failing-test', 'release
 /** One byte over what POST /api/skills/import accepts. */
 const TOO_LARGE_BYTES = 10 * 1024 * 1024 + 1;
 
-let studio: Studio;
+const studio = useStudio();
 let server: TestServer;
 let standin: ProviderStandin;
 
@@ -50,24 +50,13 @@ async function zipOf(files: Record<string, string>): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  studio = await startStudio();
   server = studio.server;
   standin = await startProviderStandin({ apiKey: API_KEY, models: ['standin-small'] });
-  for (const [path, body] of [
-    ['/api/config/provider', { id: 'standin', name: 'Stand-in', type: 'openai', base_url: standin.openaiBase, api_key: API_KEY, model: 'standin-small', models: ['standin-small'] }],
-    ['/api/config/profile', { active_provider: 'standin', active_model: 'standin-small' }],
-  ] as const) {
-    const response = await server.fetch(path, { method: 'PUT', body: JSON.stringify(body) });
-    expect(response.status, `PUT ${path}`).toBe(200);
-  }
+  await activateStandin(server, standin, API_KEY, ['standin-small']);
 }, 60_000);
 
-afterEach(async () => {
-  expect(await studio.endTest(), 'uncaught errors in the page').toEqual([]);
-});
 
 afterAll(async () => {
-  await studio?.close();
   await standin?.close();
   process.env.HOME = savedHome;
   home.remove();

@@ -1,12 +1,12 @@
 // The studio in a real browser against a real server: sign-in, dashboard, live charts,
 // language and terminal settings. Needs /usr/bin/chromium (scripts/system-deps.sh installs it)
 // and a built studio in web/dist (npm test builds it first).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PublicConfig } from '../../server/src/wire/config.js';
 import type { TestServer } from '../helpers/server.js';
-import { startStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS, type Studio } from './browser.js';
+import { useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
 
-let studio: Studio;
+const studio = useStudio();
 let server: TestServer;
 const newPage = () => studio.newPage();
 const signedInPage = () => studio.signedInPage();
@@ -22,17 +22,10 @@ async function generationCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  studio = await startStudio();
   server = studio.server;
 }, 60_000);
 
-afterEach(async () => {
-  expect(await studio.endTest(), 'uncaught errors in the page').toEqual([]);
-});
 
-afterAll(async () => {
-  await studio?.close();
-});
 
 describe('studio in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
   it('opening / without a token shows the sign-in screen, and a wrong token shows an error', async () => {

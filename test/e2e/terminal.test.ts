@@ -2,27 +2,20 @@
 // back from xterm's buffer, a reload that re-attaches it, closing a tab, the SSH connection
 // editor's validation, and the host-key confirmation against a real sshd.
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SshConnectionPublic, TerminalSessionsResponse } from '../../server/src/wire/terminal.js';
 import type { TestServer } from '../helpers/server.js';
 import { startSshd } from '../helpers/sshd.js';
-import { startStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS, type Studio } from './browser.js';
+import { useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
 
-let studio: Studio;
+const studio = useStudio();
 let server: TestServer;
 
 beforeAll(async () => {
-  studio = await startStudio();
   server = studio.server;
 }, 60_000);
 
-afterEach(async () => {
-  expect(await studio.endTest(), 'uncaught errors in the page').toEqual([]);
-});
 
-afterAll(async () => {
-  await studio?.close();
-});
 
 async function sessions(): Promise<TerminalSessionsResponse> {
   const response = await server.fetch('/api/terminal/sessions');

@@ -2,11 +2,11 @@
 // a goal is planned (the stand-in calls submit_plan), reviewed, run with live output, and its
 // gated step approved or rejected with a note, also after a reload. Needs /usr/bin/chromium and
 // a built studio (npm test builds it).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startProviderStandin, type ProviderStandin } from '../helpers/provider-standin.js';
 import type { TestServer } from '../helpers/server.js';
-import { startStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS, type Studio } from './browser.js';
+import { activateStandin, useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
 
 const API_KEY = 'sk-standin-e2e';
 
@@ -19,14 +19,9 @@ const PLAN = {
   ],
 };
 
-let studio: Studio;
+const studio = useStudio();
 let server: TestServer;
 let standin: ProviderStandin;
-
-async function putJson(path: string, body: unknown): Promise<void> {
-  const response = await server.fetch(path, { method: 'PUT', body: JSON.stringify(body) });
-  expect(response.status, `PUT ${path}`).toBe(200);
-}
 
 /** A signed-in page on the Workflows page, its planner ready. */
 async function workflowsPage(): Promise<Page> {
@@ -70,27 +65,13 @@ async function stored(id: string): Promise<any> {
 }
 
 beforeAll(async () => {
-  studio = await startStudio();
   server = studio.server;
   standin = await startProviderStandin({ apiKey: API_KEY, models: ['standin-small', 'standin-large'] });
-  await putJson('/api/config/provider', {
-    id: 'standin',
-    name: 'Stand-in',
-    type: 'openai',
-    base_url: standin.openaiBase,
-    api_key: API_KEY,
-    model: 'standin-small',
-    models: ['standin-small', 'standin-large'],
-  });
-  await putJson('/api/config/profile', { active_provider: 'standin', active_model: 'standin-small' });
+  await activateStandin(server, standin, API_KEY, ['standin-small', 'standin-large']);
 }, 60_000);
 
-afterEach(async () => {
-  expect(await studio.endTest(), 'uncaught errors in the page').toEqual([]);
-});
 
 afterAll(async () => {
-  await studio?.close();
   await standin?.close();
 });
 
