@@ -187,3 +187,6 @@ export const MCP_LIST_TOOLS_MAX_PAGES = 20;
 export const MCP_TOOL_NAME_MAX_CHARS = 64;
 /** Editor config files larger than this are refused, not parsed (~/.claude.json grows with Claude Code's history). */
 export const MCP_EDITOR_CONFIG_MAX_BYTES = 32 * 1024 * 1024;
+
+/** New chat messages wait at most this long to enter the full-text index, in one batch (a search indexes them first anyway). */
+export const MESSAGE_INDEX_DELAY_MS = 250;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MESSAGE_INDEX_DELAY_MS } from '../../server/src/limits.js';
 import { highlight, parseQuery } from '../../server/src/chat/search.js';
 import type { SearchHit } from '../../server/src/wire/chat.js';
 import { openStore, type StoreFixture } from './fixtures.js';
@@ -184,5 +185,48 @@ describe('highlight', () => {
 
   it('shows the start of a text that has no match', () => {
     expect(highlight('nothing here', [{ text: 'zzz', prefix: false }])).toEqual([{ text: 'nothing here', match: false }]);
+  });
+});
+
+describe('batched indexing', () => {
+  /** Rows the index holds for a word, read from the index itself (store.search would index first). */
+  const inIndex = (word: string): number => fx.db.prepare('SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?').pluck().get(word) as number;
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('indexes new messages together shortly after they are stored, and at once when a search comes first', async () => {
+    const c = fx.store.createConversation();
+    fx.store.appendMessages(c.id, [{ role: 'user', content: 'quokka first' }]);
+    fx.store.appendMessages(c.id, [{ role: 'assistant', content: 'quokka second' }]);
+    expect(inIndex('quokka')).toBe(0);
+    await pause(MESSAGE_INDEX_DELAY_MS + 150);
+    expect(inIndex('quokka')).toBe(2);
+    fx.store.appendMessages(c.id, [{ role: 'user', content: 'wombat' }]);
+    expect(fx.store.search('wombat')).toHaveLength(1);
+  });
+
+  it('stays whole when messages not yet indexed are edited or deleted', () => {
+    const kept = fx.store.createConversation();
+    const gone = fx.store.createConversation();
+    fx.store.appendMessages(kept.id, [{ role: 'user', content: 'platypus draft' }]);
+    fx.store.appendMessages(gone.id, [{ role: 'user', content: 'platypus doomed' }]);
+    fx.db.prepare("UPDATE messages SET content = 'platypus final' WHERE content = 'platypus draft'").run();
+    fx.store.deleteConversation(gone.id);
+    fx.store.indexPending();
+    fx.db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
+    expect(fx.store.search('platypus').map((h) => h.conversation_id)).toEqual([kept.id]);
+    expect(inIndex('draft')).toBe(0);
+    expect(inIndex('doomed')).toBe(0);
+  });
+
+  it('indexes what a previous run stored but had not indexed when it stopped', async () => {
+    // Stored as a run that stopped before its index pass would have left it: in messages only.
+    const c = fx.store.createConversation();
+    fx.db
+      .prepare("INSERT INTO messages (conversation_id, role, content, created_at) VALUES (?, 'user', 'numbat left behind', ?)")
+      .run(c.id, new Date().toISOString());
+    expect(inIndex('numbat')).toBe(0);
+    fx.reopen();
+    await pause(MESSAGE_INDEX_DELAY_MS + 150);
+    expect(inIndex('numbat')).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ import {
   CONVERSATION_PREVIEW_CHARS,
   CONVERSATION_SEARCH_LIMIT_DEFAULT,
   CONVERSATION_TITLE_MAX_CHARS,
+  MESSAGE_INDEX_DELAY_MS,
 } from '../limits.js';
 import type {
   ChatClearResponse,
@@ -23,6 +24,7 @@ import type {
   ToolCall,
 } from '../wire/chat.js';
 import { checkImages, ImageFiles, type CheckedImage } from './images.js';
+import { INDEXED_MESSAGE_ROLES } from './migrations.js';
 import { ConversationSearch } from './search.js';
 
 /** A message to store; everything but role and content is optional. */
@@ -77,6 +79,8 @@ interface ImageRow {
 }
 
 const CURRENT_KEY = 'current_conversation_id';
+/** chat_state key: the highest message id already in the full-text index. */
+const INDEX_KEY = 'fts_indexed_upto';
 
 /** A title from the first message: one line, cut to CONVERSATION_TITLE_MAX_CHARS. */
 export function titleFrom(message: string): string {
@@ -109,6 +113,7 @@ export class ChatStore {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #files: ImageFiles;
   readonly #search: ConversationSearch;
+  #indexTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Database.Database, imagesDir: string) {
     this.#db = db;
@@ -116,6 +121,36 @@ export class ChatStore {
     this.#search = new ConversationSearch(db);
     const known = db.prepare('SELECT 1 FROM images WHERE id = ?').pluck();
     this.#files.removeOrphans((id) => known.get(id) !== undefined);
+    // Messages a previous run stored but did not index yet.
+    this.#scheduleIndex();
+  }
+
+  /**
+   * Adds the messages stored since the last pass to the full-text index, in one transaction.
+   * Appends leave indexing to this (see migration 032); it runs shortly after them, and
+   * before every search so results are never stale.
+   */
+  indexPending(): void {
+    clearTimeout(this.#indexTimer);
+    this.#indexTimer = undefined;
+    this.#db.transaction(() => {
+      const upto = Number(this.#sql('SELECT value FROM chat_state WHERE key = ?').pluck().get(INDEX_KEY) ?? 0);
+      const last = this.#sql('SELECT coalesce(max(id), 0) FROM messages').pluck().get() as number;
+      if (last <= upto) return;
+      this.#sql(`INSERT INTO messages_fts (rowid, content) SELECT id, content FROM messages WHERE id > ? AND id <= ? AND role IN ${INDEXED_MESSAGE_ROLES} ORDER BY id`).run(upto, last);
+      this.#sql('INSERT INTO chat_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(INDEX_KEY, String(last));
+    })();
+  }
+
+  #scheduleIndex(): void {
+    this.#indexTimer ??= setTimeout(() => {
+      this.#indexTimer = undefined;
+      try {
+        this.indexPending();
+      } catch {
+        // The database closed under the timer (shutdown): the next start indexes these rows.
+      }
+    }, MESSAGE_INDEX_DELAY_MS).unref();
   }
   #sql(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
@@ -199,6 +234,7 @@ export class ChatStore {
       this.#files.remove(allImages.map((i) => i.id));
       throw err;
     }
+    this.#scheduleIndex();
     const json = JSON.stringify(ids);
     const rows = this.#sql('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(json) as MessageRow[];
     const images = this.#sql('SELECT id, message_id, mime, bytes FROM images WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY rowid').all(json) as ImageRow[];
@@ -266,6 +302,7 @@ export class ChatStore {
    * first (bm25), each hit with a highlighted snippet. `text` is plain words, never FTS syntax.
    */
   search(text: string, limit = CONVERSATION_SEARCH_LIMIT_DEFAULT): SearchHit[] {
+    this.indexPending();
     return this.#search.search(text, limit);
   }
 
