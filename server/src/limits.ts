@@ -190,3 +190,5 @@ export const MCP_EDITOR_CONFIG_MAX_BYTES = 32 * 1024 * 1024;
 
 /** New chat messages wait at most this long to enter the full-text index, in one batch (a search indexes them first anyway). */
 export const MESSAGE_INDEX_DELAY_MS = 250;
+/** A provider answer the reader left early may finish arriving for this long (its connection is then reused) before it is closed. */
+export const PROVIDER_DRAIN_MS = 250;

@@ -67,6 +67,8 @@ export interface RecordedRequest {
   body: any;
   /** Resolves when the connection ends: true when the client closed it before the answer was complete. */
   closed: Promise<boolean>;
+  /** The client's port: two requests with the same one came over one kept-alive connection. */
+  remotePort: number | undefined;
 }
 
 /** A canned answer for any other path (quota APIs and the like). */
@@ -150,7 +152,7 @@ export async function startProviderStandin(opts: { apiKey?: string; models?: str
         body = raw;
       }
       const closed = new Promise<boolean>((resolve) => res.on('close', () => resolve(!res.writableFinished)));
-      const record: RecordedRequest = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body, closed };
+      const record: RecordedRequest = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body, closed, remotePort: req.socket.remotePort };
       requests.push(record);
       void handle(record, res).catch((err) => {
         if (!res.headersSent) res.writeHead(500).end(String(err));

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../server/src/http/errors.js';
@@ -110,6 +111,17 @@ describe.each(['openai', 'anthropic'] as const)('%s protocol failures', (protoco
     expect(await standin.chatRequests()[0]!.closed).toBe(true);
   });
 
+  it('a complete answer gives its connection back: the next call reuses it', async () => {
+    standin.script([{ text: ['one'] }, { text: ['two'] }]);
+    const ask = () => collect(streamChat({ provider: standinProvider(standin, protocol), model: 'standin-small', messages: [{ role: 'user', content: 'hi' }] }));
+    await ask();
+    // (what is left of the first answer is drained in the background; a tool call takes longer)
+    await new Promise((r) => setTimeout(r, 50));
+    await ask();
+    const [first, second] = standin.chatRequests();
+    expect(second!.remotePort).toBe(first!.remotePort);
+  });
+
   it('a non-streaming call fails the same way', async () => {
     standin.script([{ status: 503 }]);
     await expect(completeChat({ provider: standinProvider(standin, protocol), model: 'standin-small', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
@@ -151,5 +163,23 @@ describe('requests refused before reaching a provider', () => {
     });
     const provider = { ...base().provider, base_url: `http://127.0.0.1:${port}/v1` };
     await expect(collect(streamChat({ ...base(), provider, model: 'x' }))).rejects.toMatchObject({ code: 'PROVIDER_UNREACHABLE' });
+  });
+
+  it('does not follow a redirect: PROVIDER_UNREACHABLE naming where it points, and the target is never called', async () => {
+    let targetCalled = false;
+    const target = createHttpServer((_req, res) => {
+      targetCalled = true;
+      res.end();
+    });
+    const redirector = createHttpServer((_req, res) => res.writeHead(301, { location: `http://127.0.0.1:${(target.address() as { port: number }).port}/v1/chat/completions` }).end());
+    await Promise.all([target, redirector].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+    try {
+      const provider = { ...base().provider, base_url: `http://127.0.0.1:${(redirector.address() as { port: number }).port}/v1` };
+      const err = await collect(streamChat({ ...base(), provider, model: 'x' })).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'PROVIDER_UNREACHABLE', message: expect.stringMatching(/redirects \(HTTP 301\) to http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/) });
+      expect(targetCalled).toBe(false);
+    } finally {
+      await Promise.all([target, redirector].map((s) => new Promise((r) => s.close(r))));
+    }
   });
 });
