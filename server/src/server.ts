@@ -7,13 +7,14 @@ import type Database from 'better-sqlite3';
 import { createApp } from './app.js';
 import { ConfigStore, type ConfigRecovery } from './config/store.js';
 import type { AppContext } from './context.js';
+import { Checkpointer } from './db/checkpointer.js';
 import { openDatabase } from './db/database.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { resolvePaths, type AtelierPaths } from './paths.js';
 import { allowedHostnames, isLoopbackAddress } from './security/hosts.js';
 import { generateToken } from './security/token.js';
-import { DEFAULT_PORT } from './limits.js';
+import { DB_CHECKPOINT_INTERVAL_MS, DEFAULT_PORT } from './limits.js';
 
 /** The checkout root: server/src/ (tsx, vitest) and server/dist/ (compiled) are both two levels down. */
 export const ROOT_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -94,7 +95,9 @@ export async function startAtelier(options: StartOptions = {}): Promise<RunningA
   try {
     db = openDatabase(join(paths.dataDir, 'atelier.db'));
     const openDb = db;
-    lifecycle.onClose(() => {
+    const checkpointer = new Checkpointer(openDb, ROOT_DIR, DB_CHECKPOINT_INTERVAL_MS, log);
+    lifecycle.onClose(async () => {
+      await checkpointer.close();
       openDb.close();
     });
     let boundPort = 0;

@@ -94,6 +94,17 @@ describe('conversation search', () => {
     fx.db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')");
   });
 
+  it('re-indexes a conversation only when its title or summary changes, not at each message', () => {
+    const ids = seed({ 'Quarterly budget': ['numbers'] });
+    const changes = (): number => fx.db.prepare('SELECT total_changes()').pluck().get() as number;
+    const before = changes();
+    fx.store.updateConversation(ids['Quarterly budget']!, { provider_id: 'p', model: 'm' });
+    expect(changes() - before).toBe(1); // the conversation row alone; no index row rewritten
+    fx.store.updateConversation(ids['Quarterly budget']!, { title: 'Yearly budget' });
+    expect(fx.store.search('yearly')[0]).toMatchObject({ conversation_id: ids['Quarterly budget'], message_id: null });
+    expect(fx.store.search('quarterly')).toEqual([]);
+  });
+
   it('honours the limit', () => {
     seed({ t: Array.from({ length: 30 }, (_, i) => `repeated term number ${i}`) });
     expect(fx.store.search('repeated', 5)).toHaveLength(5);

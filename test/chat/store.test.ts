@@ -103,6 +103,18 @@ describe('ChatStore conversations', () => {
     expect(doc.images).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{32}$/), mime: 'image/png', bytes: IMAGES.png.length, url: `/api/images/${doc.images[0]!.id}` }]);
     expect(() => fx.store.export('unknown')).toThrow(AppError);
   });
+
+  it('reads only the last messages for the model, oldest first, with their images', () => {
+    const c = fx.store.createConversation();
+    fx.store.appendMessage(c.id, { role: 'user', content: 'old picture', images: [imageInput(IMAGES.png)] });
+    for (let i = 0; i < 6; i++) fx.store.appendMessage(c.id, { role: i % 2 ? 'assistant' : 'user', content: `m${i}` });
+    fx.store.appendMessage(c.id, { role: 'user', content: 'new picture', images: [imageInput(IMAGES.gif, 'image/gif')] });
+    const recent = fx.store.recentMessages(c.id, 3);
+    expect(recent.map((m) => m.content)).toEqual(['m4', 'm5', 'new picture']);
+    expect(recent.flatMap((m) => m.images.map((i) => i.mime))).toEqual(['image/gif']);
+    expect(fx.store.recentMessages(c.id, 100)).toEqual(fx.store.messages(c.id));
+    expect(fx.store.recentMessages('unknown', 3)).toEqual([]);
+  });
 });
 
 describe('ChatStore deletion', () => {

@@ -163,7 +163,7 @@ export class ChatEngine {
    * out: providers refuse a call that no result follows.
    */
   #history(turn: ChatTurn): ModelMessage[] {
-    const stored = this.store.messages(turn.conversationId).slice(-CHAT_HISTORY_MESSAGES_MAX);
+    const stored = this.store.recentMessages(turn.conversationId, CHAT_HISTORY_MESSAGES_MAX);
     const answered = new Set(stored.flatMap((m) => (m.role === 'tool' && m.tool_call_id ? [m.tool_call_id] : [])));
     const names = new Map<string, string>();
     return stored.flatMap((m): ModelMessage[] => {

@@ -121,6 +121,21 @@ export const chatMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Every chat message updates its conversation (provider, model), and naming title and summary
+    // in that UPDATE fired the index trigger, which rewrote the conversation's index row after
+    // scanning the whole index for it (conversation_id is not indexed): measurable per message
+    // with a few hundred conversations. Now only a real change of title or summary re-indexes.
+    id: '033_conversations_fts_on_change',
+    up: (db) =>
+      db.exec(`
+        DROP TRIGGER conversations_fts_update;
+        CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title, summary ON conversations
+          WHEN old.title IS NOT new.title OR old.summary IS NOT new.summary BEGIN
+          UPDATE conversations_fts SET title = new.title, summary = coalesce(new.summary, '') WHERE conversation_id = old.id;
+        END;
+      `),
+  },
 ];
 
 /** The roles whose text the message index holds (ChatStore.indexPending adds them in batches). */

@@ -4,7 +4,8 @@ import type { Capability } from '../context.js';
 import { abortOnDisconnect } from '../http/disconnect.js';
 import { AppError } from '../http/errors.js';
 import { SseWriter } from '../http/sse.js';
-import { CHAT_BODY_LIMIT_BYTES, CHAT_MAX_CONCURRENT, LLM_ROUTE_RATE_LIMIT } from '../limits.js';
+import { TurnGate } from '../http/turn-gate.js';
+import { CHAT_BODY_LIMIT_BYTES, CHAT_MAX_CONCURRENT, CHAT_STARTS_PER_TURN, LLM_ROUTE_RATE_LIMIT } from '../limits.js';
 import { completeChat, recordUsage, resolveProvider } from '../providers/index.js';
 import { toolboxFor } from '../tools/registry.js';
 import { mcpHubFor } from '../mcp/hub.js';
@@ -53,6 +54,7 @@ export const chatCapability: Capability = {
     };
     const engine = new ChatEngine(store, ctx.db, tools, systemPrompt);
     let running = 0;
+    const starts = new TurnGate(CHAT_STARTS_PER_TURN);
 
     registerConversationRoutes(api, store, ctx);
 
@@ -66,6 +68,7 @@ export const chatCapability: Capability = {
       bodyLimitBytes: CHAT_BODY_LIMIT_BYTES,
       streams: true,
       handler: async ({ body, req, res }) => {
+        await starts.pass();
         if (running >= CHAT_MAX_CONCURRENT) {
           res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S));
           throw new AppError(429, 'RATE_LIMITED', `${CHAT_MAX_CONCURRENT} chats are already running; retry shortly`);

@@ -205,6 +205,14 @@ export class ChatStore {
     return hydrate(rows, images);
   }
 
+  /** The last `limit` messages of a conversation, oldest first, read without the ones before them. */
+  recentMessages(conversationId: string, limit: number): ChatMessage[] {
+    const rows = this.#sql('SELECT * FROM (SELECT * FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(conversationId, limit) as MessageRow[];
+    if (rows.length === 0) return [];
+    const images = this.#sql('SELECT id, message_id, mime, bytes FROM images WHERE conversation_id = ? AND message_id >= ? ORDER BY rowid').all(conversationId, rows[0]!.id) as ImageRow[];
+    return hydrate(rows, images);
+  }
+
   /** Tokens used by a conversation, summed over its messages. */
   tokens(conversationId: string): TokenUsage {
     const row = this.#sql('SELECT coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o FROM messages WHERE conversation_id = ?')
