@@ -52,6 +52,7 @@ export function createApp(ctx: AppContext, guard: GuardOptions, staticDir: strin
   app.disable('x-powered-by');
   app.set('case sensitive routing', true);
   app.set('query parser', 'simple');
+  app.use(api.gates());
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {

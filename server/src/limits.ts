@@ -193,6 +193,6 @@ export const MESSAGE_INDEX_DELAY_MS = 250;
 /** A provider answer the reader left early may finish arriving for this long (its connection is then reused) before it is closed. */
 export const PROVIDER_DRAIN_MS = 250;
 /** Chat requests that may start per event-loop turn; a burst beyond waits for later turns (see http/turn-gate.ts). */
-export const CHAT_STARTS_PER_TURN = 4;
+export const CHAT_STARTS_PER_TURN = 2;
 /** How often the worker thread checkpoints the SQLite WAL (see db/checkpointer.ts). */
 export const DB_CHECKPOINT_INTERVAL_MS = 1_000;

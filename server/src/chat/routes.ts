@@ -54,7 +54,6 @@ export const chatCapability: Capability = {
     };
     const engine = new ChatEngine(store, ctx.db, tools, systemPrompt);
     let running = 0;
-    const starts = new TurnGate(CHAT_STARTS_PER_TURN);
 
     registerConversationRoutes(api, store, ctx);
 
@@ -67,8 +66,9 @@ export const chatCapability: Capability = {
       body: ChatRequestSchema,
       bodyLimitBytes: CHAT_BODY_LIMIT_BYTES,
       streams: true,
+      // A hundred chats sent at once start a couple per loop turn, not all in one (http/turn-gate.ts).
+      turnGate: new TurnGate(CHAT_STARTS_PER_TURN),
       handler: async ({ body, req, res }) => {
-        await starts.pass();
         if (running >= CHAT_MAX_CONCURRENT) {
           res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S));
           throw new AppError(429, 'RATE_LIMITED', `${CHAT_MAX_CONCURRENT} chats are already running; retry shortly`);

@@ -1,9 +1,10 @@
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../limits.js';
 import { AppError } from './errors.js';
 import { TokenBucket } from './rate-limit.js';
 import { hasBody } from './request.js';
+import type { TurnGate } from './turn-gate.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -39,6 +40,11 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   bodyLimitBytes?: number;
   /** At most `requests` per `perMs` (a token bucket); beyond, 429 RATE_LIMITED with Retry-After. */
   rateLimit?: { requests: number; perMs: number };
+  /**
+   * Spreads bursts of this route over event-loop turns: requests wait at the gate before anything
+   * else is done with them, security checks and body parsing included (see turn-gate.ts).
+   */
+  turnGate?: TurnGate;
   /** Returns the JSON answer, or writes to `res` itself and returns undefined. */
   handler: (ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>) => unknown;
 }
@@ -77,6 +83,19 @@ export class Api {
   /** Every registered route, in registration order. */
   get routes(): readonly AnyRoute[] {
     return this.#routes;
+  }
+
+  /**
+   * Middleware to mount before everything else: a request for a route with a `turnGate` waits
+   * there first, so even the work done on it before its handler is spread over turns.
+   */
+  gates(): RequestHandler {
+    const gated = this.#routes.filter((r) => r.turnGate);
+    return (req, _res, next) => {
+      const route = gated.find((r) => r.method === req.method.toLowerCase() && r.path === req.path);
+      if (!route) return next();
+      void route.turnGate!.pass().then(() => next());
+    };
   }
 
   /** An Express router serving every registered route. */
