@@ -3,17 +3,19 @@
 //          POST /api/chat SSE relay (server process + client); added latency p50/p99;
 //   load:  100 concurrent streamed chats; the server's event-loop delay over the run (from its
 //          own monitor, via /api/system/metrics) and /api/health latency meanwhile.
+import { fork } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startAtelier } from './atelier-process.mjs';
 import { percentile, round } from './stats.mjs';
 import { LLM_ROUTE_RATE_LIMIT } from '../../server/dist/limits.js';
 
 const TOKENS = 300;
 const TOKEN_INTERVAL_MS = 5;
-const RELAY_ROUNDS = 3;
+const RELAY_ROUNDS = 5;
 const CONCURRENT = 100;
 const LOAD_TOKENS = 100;
 const LOAD_INTERVAL_MS = 20;
@@ -112,13 +114,20 @@ export async function benchChat() {
 
     // Direct (read the stand-in ourselves) and relayed (the same stream through POST /api/chat),
     // interleaved over RELAY_ROUNDS rounds so both see the same machine; samples are pooled.
+    // A third path, through the least a Node relay can do (minimal-relay.mjs), shows what any
+    // relay adds on this machine in the same run.
+    const minimal = fork(join(dirname(fileURLToPath(import.meta.url)), 'minimal-relay.mjs'), [`${standin.url}/chat/completions`]);
+    const minimalPort = await new Promise((resolve) => minimal.once('message', resolve));
     const direct = [];
     const relayed = [];
+    const floor = [];
     for (let round = 0; round < RELAY_ROUNDS; round++) {
       await streamTokens(`${standin.url}/chat/completions`, {}, { model: 'relay', stream: true, messages: [] }, (s, i) => direct.push(performance.now() - standin.sent.get(`${s}:${i}`)));
       await streamTokens(`${origin}/api/chat`, headers, { message: 'bench', stream: true }, (s, i) => relayed.push(performance.now() - standin.sent.get(`${s}:${i}`)));
+      await streamTokens(`http://127.0.0.1:${minimalPort}/`, {}, { model: 'relay' }, (s, i) => floor.push(performance.now() - standin.sent.get(`${s}:${i}`)));
     }
-    if (relayed.length !== TOKENS * RELAY_ROUNDS) throw new Error(`relay delivered ${relayed.length} of ${TOKENS * RELAY_ROUNDS} tokens`);
+    minimal.disconnect();
+    if (relayed.length !== TOKENS * RELAY_ROUNDS || floor.length !== TOKENS * RELAY_ROUNDS) throw new Error(`relays delivered ${relayed.length} and ${floor.length} of ${TOKENS * RELAY_ROUNDS} tokens`);
 
     // Load: 100 streams at once, each in its own conversation (as 100 people chatting would be;
     // one shared conversation would make every request carry the others' messages).
@@ -177,6 +186,8 @@ export async function benchChat() {
         direct: { p50: round(percentile(direct, 50), 3), p99: round(percentile(direct, 99), 3) },
         via_atelier: { p50: round(percentile(relayed, 50), 3), p99: round(percentile(relayed, 99), 3) },
         added: { p50: round(percentile(relayed, 50) - percentile(direct, 50), 3), p99: round(percentile(relayed, 99) - percentile(direct, 99), 3) },
+        via_minimal_node_relay: { p50: round(percentile(floor, 50), 3), p99: round(percentile(floor, 99), 3) },
+        minimal_node_relay_added: { p50: round(percentile(floor, 50) - percentile(direct, 50), 3), p99: round(percentile(floor, 99) - percentile(direct, 99), 3) },
         tokens: TOKENS * RELAY_ROUNDS,
       },
       load: {
@@ -196,7 +207,13 @@ export async function benchChat() {
       },
     };
     console.log(`chat: token relay over ${RELAY_ROUNDS}×${TOKENS} tokens (stand-in write → client read)`);
-    console.table({ direct: result.relay_ms.direct, 'via Atelier': result.relay_ms.via_atelier, added: result.relay_ms.added });
+    console.table({
+      direct: result.relay_ms.direct,
+      'via Atelier': result.relay_ms.via_atelier,
+      'added by Atelier': result.relay_ms.added,
+      'via a minimal Node relay': result.relay_ms.via_minimal_node_relay,
+      'added by the minimal relay': result.relay_ms.minimal_node_relay_added,
+    });
     console.log(`chat: ${CONCURRENT} concurrent streams, ${tokens}/${CONCURRENT * LOAD_TOKENS} tokens in ${result.load.seconds} s (steal ${steal}%, bench process ${result.load.bench_process_cpu_ms} ms CPU)`);
     console.table({
       'event-loop delay ms, streams starting': startLoop,
