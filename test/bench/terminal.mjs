@@ -1,7 +1,7 @@
 // Terminal benchmarks, all peers in one run on the same data:
 //   throughput: `cat` of a 41 MB base64 file through (a) node-pty read directly (the floor),
 //   (b) Atelier (server process + WebSocket client acking like the studio), (c) wetty@3;
-//   echo: keystroke → echoed byte round trip, p50/p99 over 200 keystrokes, each peer;
+//   echo: keystroke → echoed byte round trip, p50/p99 over 100 keystrokes per round, each peer;
 //   memory: Atelier server RSS growth while a client stalls (never acks) under bulk output.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,10 +16,12 @@ import { startAtelier } from './atelier-process.mjs';
 import { percentile, round } from './stats.mjs';
 
 const PAYLOAD_RAW_BYTES = 30 * 1024 * 1024; // → ~41 MB of base64 text
-const KEYSTROKES = 200;
+const KEYSTROKES_PER_ROUND = 100;
 const STALL_MS = 5000;
 /** Each peer runs this many times, interleaved; medians are reported (this 2-core box is noisy). */
-const ROUNDS = 3;
+const ROUNDS = 5;
+/** Pause before each transfer, so the previous one's aftermath (mirror parsing, GC) is not measured. */
+const SETTLE_MS = 500;
 // Built by the shell so the typed command line (which contains `__END""__`) does not match.
 const MARK = '__END__';
 const DONE_CMD = `; echo __END""__\r`;
@@ -52,47 +54,73 @@ function markerWatcher(onDone) {
   };
 }
 
-/** Sends keystrokes one at a time and times each echo. `send(ch)`; `onEcho(cb)` registers the output listener. */
-async function echoLatency(send, subscribe) {
+/** Sends keystrokes one at a time; returns each echo's round trip in ms. `subscribe(l)` adds an output listener. */
+async function echoSamples(send, subscribe, unsubscribe) {
   const samples = [];
   let waiting = null;
-  subscribe((chunk) => {
+  const listener = (chunk) => {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
     if (waiting && text.includes(waiting.ch)) {
       const w = waiting;
       waiting = null;
       w.resolve();
     }
-  });
-  for (let i = 0; i < KEYSTROKES + 20; i++) {
+  };
+  subscribe(listener);
+  for (let i = 0; i < KEYSTROKES_PER_ROUND + 10; i++) {
     const ch = String.fromCharCode(97 + (i % 26));
     const t = process.hrtime.bigint();
     await new Promise((resolve) => {
       waiting = { ch, resolve };
       send(ch);
     });
-    if (i >= 20) samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (i >= 10) samples.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
+  unsubscribe(listener);
   send('\x15'); // Ctrl+U: clear the typed line
-  return { p50: round(percentile(samples, 50), 3), p99: round(percentile(samples, 99), 3) };
+  return samples;
+}
+
+/** Cumulative CPU ticks of the machine, for the hypervisor's steal during a transfer. */
+function cpuTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * A peer kept open for the whole run: `send(text)` types into its shell, `listeners` receive
+ * its output chunks. Transfers and echo runs are timed the same way for every peer.
+ */
+function timedPeer(name, send, listeners, close) {
+  return {
+    name,
+    close,
+    async transfer(file) {
+      const before = cpuTicks();
+      const start = process.hrtime.bigint();
+      const bytes = await new Promise((resolve) => {
+        const watch = markerWatcher((n) => {
+          listeners.delete(watch);
+          resolve(n);
+        });
+        listeners.add(watch);
+        send(`cat ${file}${DONE_CMD}`);
+      });
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const after = cpuTicks();
+      return { mb_per_s: bytes / 1e6 / seconds, steal_percent: (100 * (after.steal - before.steal)) / Math.max(1, after.total - before.total) };
+    },
+    echo: () => echoSamples(send, (l) => listeners.add(l), (l) => listeners.delete(l)),
+  };
 }
 
 // ─── raw node-pty ───────────────────────────────────────────────────────────────────────
-async function rawPty(file) {
+async function rawPty() {
   const term = pty.spawn('/bin/bash', ['--norc', '--noprofile'], { cols: 120, rows: 40, cwd: tmpdir(), env: { ...process.env, TERM: 'xterm-256color', PS1: '$ ' }, encoding: null });
   const listeners = new Set();
   term.onData((d) => listeners.forEach((l) => l(d)));
   await new Promise((r) => setTimeout(r, 300));
-  const echo = await echoLatency((ch) => term.write(ch), (l) => listeners.add(l));
-  listeners.clear();
-  const start = process.hrtime.bigint();
-  const bytes = await new Promise((resolve) => {
-    listeners.add(markerWatcher(resolve));
-    term.write(`cat ${file}${DONE_CMD}`);
-  });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  term.kill();
-  return { mb_per_s: round(bytes / 1e6 / seconds), echo };
+  return timedPeer('raw node-pty', (text) => term.write(text), listeners, async () => term.kill());
 }
 
 // ─── Atelier ────────────────────────────────────────────────────────────────────────────
@@ -121,28 +149,22 @@ function atelierSocket(origin, token, { ack }) {
   return { ws, listeners, ready, input: (text) => ws.send(JSON.stringify({ type: 'input', data: text })) };
 }
 
-async function atelier(file, home, { stall }) {
+async function atelier(home) {
   const server = await startAtelier(home);
   // The start-up tool scan spawns ~50 processes: let it finish before measuring.
   await fetch(`${server.origin}/api/scan`, { headers: { authorization: `Bearer ${server.token}` } });
   const term = atelierSocket(server.origin, server.token, { ack: true });
   await term.ready;
   await new Promise((r) => setTimeout(r, 500));
-  const echo = await echoLatency(term.input, (l) => term.listeners.add(l));
-  term.listeners.clear();
-  const start = process.hrtime.bigint();
-  const bytes = await new Promise((resolve) => {
-    term.listeners.add(markerWatcher(resolve));
-    term.input(`cat ${file}${DONE_CMD}`);
-  });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  term.ws.close();
-  if (!stall) {
+  const peer = timedPeer('atelier', term.input, term.listeners, async () => {
+    term.ws.close();
     await server.stop();
-    return { mb_per_s: round(bytes / 1e6 / seconds), echo };
-  }
+  });
+  return { ...peer, server };
+}
 
-  // Stalled client: never acks while the shell keeps writing.
+/** Server RSS growth while a client that never acks watches a shell writing without end. */
+async function stalledGrowth(server, file) {
   const rssBefore = rssMb(server.child.pid);
   const stalled = atelierSocket(server.origin, server.token, { ack: false });
   await stalled.ready;
@@ -154,12 +176,11 @@ async function atelier(file, home, { stall }) {
     peak = Math.max(peak, rssMb(server.child.pid));
   }
   stalled.ws.close();
-  await server.stop();
-  return { mb_per_s: round(bytes / 1e6 / seconds), echo, stalled_rss_growth_mb: round(peak - rssBefore, 1) };
+  return round(peak - rssBefore, 1);
 }
 
 // ─── wetty ──────────────────────────────────────────────────────────────────────────────
-async function wetty(file) {
+async function wetty() {
   const port = await freePort();
   const child = spawn(process.execPath, [join(process.cwd(), 'node_modules', 'wetty', 'build', 'main.js'), '--host', '127.0.0.1', '-p', String(port), '--command', 'bash --norc --noprofile'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -168,7 +189,7 @@ async function wetty(file) {
   let log = '';
   child.stdout.on('data', (c) => (log += c));
   child.stderr.on('data', (c) => (log += c));
-  const stop = () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM')));
+  const stop = () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
   try {
     for (let i = 0; i < 100; i++) {
       const ok = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
@@ -194,20 +215,13 @@ async function wetty(file) {
     });
     socket.emit('resize', { cols: 120, rows: 40 });
     await new Promise((r) => setTimeout(r, 500));
-    const echo = await echoLatency((ch) => socket.emit('input', ch), (l) => listeners.add(l));
-    listeners.clear();
-    const start = process.hrtime.bigint();
-    const bytes = await new Promise((resolve) => {
-      listeners.add(markerWatcher(resolve));
-      socket.emit('input', `cat ${file}${DONE_CMD}`);
+    return timedPeer('wetty', (text) => socket.emit('input', text), listeners, async () => {
+      socket.close();
+      await stop();
     });
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    socket.close();
-    return { mb_per_s: round(bytes / 1e6 / seconds), echo };
   } catch (err) {
-    return { error: `wetty could not be measured: ${err.message}` };
-  } finally {
     await stop();
+    return { name: 'wetty', error: `wetty could not be measured: ${err.message}` };
   }
 }
 
@@ -215,48 +229,63 @@ function median(values) {
   return round(percentile(values, 50));
 }
 
-/** Median throughput and echo of several runs of one peer. */
-function summarize(runs) {
-  const ok = runs.filter((r) => !r.error);
-  if (ok.length === 0) return runs[0];
-  return {
-    mb_per_s: median(ok.map((r) => r.mb_per_s)),
-    runs_mb_per_s: ok.map((r) => r.mb_per_s),
-    echo: { p50: median(ok.map((r) => r.echo.p50)), p99: median(ok.map((r) => r.echo.p99)) },
-  };
-}
-
-/** Runs the terminal benchmarks and prints them. */
+/**
+ * Runs the terminal benchmarks and prints them. Every peer stays open for the whole run and is
+ * warmed up with one transfer; then ROUNDS rounds each time every peer once, in an order that
+ * rotates, after the machine settles. This box's speed drifts by 2× within a minute (the
+ * hypervisor's steal), so ratios are taken within each round and their median reported.
+ */
 export async function benchTerminal() {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-bench-term-'));
+  const peers = [];
   try {
     const file = makePayload(dir);
-    const runs = { raw: [], atelier: [], wetty: [] };
-    let stalledGrowth = null;
-    for (let round = 0; round < ROUNDS; round++) {
-      runs.raw.push(await rawPty(file));
-      const last = round === ROUNDS - 1;
-      const at = await atelier(file, join(dir, `home-${round}`), { stall: last });
-      if (last) stalledGrowth = at.stalled_rss_growth_mb;
-      runs.atelier.push(at);
-      runs.wetty.push(await wetty(file));
+    peers.push(await rawPty(), await atelier(join(dir, 'home')), await wetty());
+    const live = peers.filter((p) => !p.error);
+    for (const peer of live) await peer.transfer(file); // warm-up, not counted
+    const runs = Object.fromEntries(live.map((p) => [p.name, { mb: [], steal: [], echo: [] }]));
+    const ratios = { raw: [], wetty: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = live.map((_, i) => live[(i + r) % live.length]);
+      const rate = {};
+      for (const peer of order) {
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        const t = await peer.transfer(file);
+        rate[peer.name] = t.mb_per_s;
+        runs[peer.name].mb.push(round(t.mb_per_s));
+        runs[peer.name].steal.push(round(t.steal_percent, 1));
+        runs[peer.name].echo.push(...(await peer.echo()));
+      }
+      ratios.raw.push(rate.atelier / rate['raw node-pty']);
+      if (rate.wetty) ratios.wetty.push(rate.atelier / rate.wetty);
     }
-    const raw = summarize(runs.raw);
-    const at = summarize(runs.atelier);
-    const we = summarize(runs.wetty);
+    const at = peers[1];
+    const stalledRss = await stalledGrowth(at.server, file);
+    const summary = (name) => {
+      const r = runs[name];
+      return r ? { mb_per_s: median(r.mb), runs_mb_per_s: r.mb, steal_percent: r.steal, echo_ms: { p50: round(percentile(r.echo, 50), 3), p99: round(percentile(r.echo, 99), 3), samples: r.echo.length } } : peers.find((p) => p.name === name);
+    };
     const result = {
       payload_mb: round((PAYLOAD_RAW_BYTES * 4) / 3 / 1e6, 1),
       rounds: ROUNDS,
-      raw_node_pty: raw,
-      atelier: { ...at, stalled_rss_growth_mb: stalledGrowth, throughput_vs_raw: round(at.mb_per_s / raw.mb_per_s), throughput_vs_wetty: we.mb_per_s ? round(at.mb_per_s / we.mb_per_s) : null },
-      wetty: we,
+      raw_node_pty: summary('raw node-pty'),
+      atelier: {
+        ...summary('atelier'),
+        stalled_rss_growth_mb: stalledRss,
+        throughput_vs_raw: median(ratios.raw),
+        throughput_vs_raw_per_round: ratios.raw.map((x) => round(x)),
+        throughput_vs_wetty: ratios.wetty.length ? median(ratios.wetty) : null,
+        throughput_vs_wetty_per_round: ratios.wetty.map((x) => round(x)),
+      },
+      wetty: summary('wetty'),
     };
-    console.log(`terminal: cat of ${result.payload_mb} MB base64 and ${KEYSTROKES} keystrokes, median of ${ROUNDS} interleaved rounds`);
-    const row = (r) => (r.error ? { 'MB/s': r.error } : { 'MB/s': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'echo p50 ms': r.echo.p50, 'echo p99 ms': r.echo.p99 });
-    console.table({ 'raw node-pty': row(raw), atelier: row(at), wetty: row(we) });
-    console.log(`terminal: atelier/raw ${result.atelier.throughput_vs_raw}×, atelier/wetty ${result.atelier.throughput_vs_wetty}×, stalled-client RSS growth ${stalledGrowth} MB over ${STALL_MS / 1000} s`);
+    console.log(`terminal: cat of ${result.payload_mb} MB base64 and ${KEYSTROKES_PER_ROUND} keystrokes per peer and round; ${ROUNDS} interleaved rounds after a warm-up`);
+    const row = (r) => (r.error ? { 'MB/s (median)': r.error } : { 'MB/s (median)': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'steal %': r.steal_percent.join(' / '), 'echo p50 ms': r.echo_ms.p50, 'echo p99 ms': r.echo_ms.p99 });
+    console.table({ 'raw node-pty': row(result.raw_node_pty), atelier: row(result.atelier), wetty: row(result.wetty) });
+    console.log(`terminal: atelier/raw ${result.atelier.throughput_vs_raw}× (rounds ${result.atelier.throughput_vs_raw_per_round.join(', ')}), atelier/wetty ${result.atelier.throughput_vs_wetty}× (rounds ${result.atelier.throughput_vs_wetty_per_round.join(', ')}), stalled-client RSS growth ${stalledRss} MB over ${STALL_MS / 1000} s`);
     return result;
   } finally {
+    for (const peer of peers) await peer.close?.();
     rmSync(dir, { recursive: true, force: true });
   }
 }
