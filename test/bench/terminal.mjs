@@ -20,8 +20,8 @@ const KEYSTROKES_PER_ROUND = 100;
 const STALL_MS = 5000;
 /** Each peer runs this many times, interleaved; medians are reported (this 2-core box is noisy). */
 const ROUNDS = 5;
-/** Pause before each transfer, so the previous one's aftermath (mirror parsing, GC) is not measured. */
-const SETTLE_MS = 500;
+/** Pause before each peer's turn, so the previous transfer's aftermath (a mirror parsing its backlog, GC) is not measured. */
+const SETTLE_MS = 1500;
 // Built by the shell so the typed command line (which contains `__END""__`) does not match.
 const MARK = '__END__';
 const DONE_CMD = `; echo __END""__\r`;
@@ -46,10 +46,13 @@ function makePayload(dir) {
 function markerWatcher(onDone) {
   let tail = '';
   let bytes = 0;
+  // Only the last 64 characters of each chunk are looked at: the marker ends the output, and
+  // decoding whole 256 KB frames would cost this process CPU the peers' servers then lack.
   return (chunk) => {
-    const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
-    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    tail = (tail + text).slice(-64);
+    const isText = typeof chunk === 'string';
+    bytes += isText ? Buffer.byteLength(chunk) : chunk.length;
+    const end = isText ? chunk.slice(-64) : chunk.toString('latin1', Math.max(0, chunk.length - 64));
+    tail = (tail + end).slice(-64);
     if (tail.includes(MARK)) onDone(bytes);
   };
 }
@@ -249,12 +252,13 @@ export async function benchTerminal() {
       const order = live.map((_, i) => live[(i + r) % live.length]);
       const rate = {};
       for (const peer of order) {
+        // Typing into an idle shell first (after a flood a server still digests its backlog), then the flood.
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+        runs[peer.name].echo.push(...(await peer.echo()));
         const t = await peer.transfer(file);
         rate[peer.name] = t.mb_per_s;
         runs[peer.name].mb.push(round(t.mb_per_s));
         runs[peer.name].steal.push(round(t.steal_percent, 1));
-        runs[peer.name].echo.push(...(await peer.echo()));
       }
       ratios.raw.push(rate.atelier / rate['raw node-pty']);
       if (rate.wetty) ratios.wetty.push(rate.atelier / rate.wetty);

@@ -1,10 +1,9 @@
 /**
  * Worker thread holding one headless xterm per terminal session, fed with its output, so a
  * page that reloads gets the screen and scrollback back. It runs off the thread that moves
- * bytes between PTYs and sockets, and it never slows that path: output is queued here and
- * parsed once the flow calms down. During a flood (more than FLOOD_BYTES per PARSE_DELAY_MS)
- * only the newest BACKLOG_MAX_BYTES are kept — older bytes of a flood would have scrolled out
- * of the scrollback anyway — so memory stays bounded and no CPU is taken from the transfer.
+ * bytes between PTYs and sockets. Output arrives once a flood has calmed (MirrorPool holds it
+ * meanwhile), at most the newest BACKLOG_MAX_BYTES of it, and is parsed after PARSE_DELAY_MS;
+ * older bytes of a flood would have scrolled out of the scrollback anyway, so memory stays bounded.
  */
 import { parentPort } from 'node:worker_threads';
 import headless from '@xterm/headless';
@@ -15,8 +14,6 @@ import type { MirrorReply, MirrorRequest } from './mirror-protocol.js';
 const BACKLOG_MAX_BYTES = 4 * 1024 * 1024;
 /** How long output is left to accumulate before it is parsed. */
 const PARSE_DELAY_MS = 50;
-/** Output arriving faster than this per PARSE_DELAY_MS (5 MB/s) counts as a flood: parsing waits. */
-const FLOOD_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
 
 interface Mirror {
@@ -24,8 +21,6 @@ interface Mirror {
   serializer: InstanceType<typeof serialize.SerializeAddon>;
   backlog: Uint8Array[];
   backlogBytes: number;
-  /** Bytes received since the last parse timer fired (the flood detector). */
-  recentBytes: number;
   timer: NodeJS.Timeout | null;
 }
 
@@ -57,10 +52,7 @@ function schedule(m: Mirror): void {
   if (m.timer) return;
   m.timer = setTimeout(() => {
     m.timer = null;
-    const flooding = m.recentBytes > FLOOD_BYTES;
-    m.recentBytes = 0;
-    if (flooding) schedule(m);
-    else drain(m);
+    drain(m);
   }, PARSE_DELAY_MS);
 }
 
@@ -69,7 +61,7 @@ port.on('message', (msg: MirrorRequest) => {
     const term = new headless.Terminal({ cols: msg.cols, rows: msg.rows, scrollback: msg.scrollback, allowProposedApi: true });
     const serializer = new serialize.SerializeAddon();
     term.loadAddon(serializer);
-    mirrors.set(msg.id, { term, serializer, backlog: [], backlogBytes: 0, recentBytes: 0, timer: null });
+    mirrors.set(msg.id, { term, serializer, backlog: [], backlogBytes: 0, timer: null });
     return;
   }
   const m = mirrors.get(msg.id);
@@ -78,7 +70,6 @@ port.on('message', (msg: MirrorRequest) => {
       if (!m) return;
       m.backlog.push(msg.data);
       m.backlogBytes += msg.data.byteLength;
-      m.recentBytes += msg.data.byteLength;
       trim(m);
       schedule(m);
       return;

@@ -4,18 +4,32 @@ import type { MirrorReply, MirrorRequest } from './mirror-protocol.js';
 
 /** Output for the mirror is posted to its worker at most this often. */
 const MIRROR_POST_INTERVAL_MS = 25;
+/** More output than this within one interval (5 MB/s) is a flood: it is held, not posted. */
+const FLOOD_BYTES = 128 * 1024;
+/** A flood keeps only its newest bytes (the worker then cuts them at a line start); older ones scrolled away. */
+const HOLD_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Output of one session not yet posted to the worker. */
+interface Held {
+  chunks: Buffer[];
+  bytes: number;
+  /** Bytes since the last tick: the flood detector. */
+  recent: number;
+}
 
 /**
  * The main-thread side of the mirror worker. The worker always runs the compiled file
  * (server/dist/): worker threads cannot load TypeScript, and the build runs before start and tests.
+ * During a flood output is held here by reference (the frames are the ones sent to sockets), the
+ * newest HOLD_MAX_BYTES of it, and posted once the flow calms: nothing is copied or parsed while
+ * bytes stream through, so the mirror takes no CPU from the transfer it mirrors.
  */
 export class MirrorPool {
   readonly #worker: Worker;
   readonly #pending = new Map<number, (data: string) => void>();
   #nextRequest = 1;
-  /** Output not yet posted to the worker, per session, in order. */
-  readonly #outgoing = new Map<string, Buffer[]>();
-  #flushTimer: NodeJS.Timeout | null = null;
+  readonly #held = new Map<string, Held>();
+  #tickTimer: NodeJS.Timeout | null = null;
 
   constructor(rootDir: string) {
     this.#worker = new Worker(join(rootDir, 'server', 'dist', 'terminal', 'mirror-worker.js'));
@@ -26,19 +40,33 @@ export class MirrorPool {
     });
   }
 
-  #flushOutgoing(): void {
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
-    for (const [id, chunks] of this.#outgoing) {
-      const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let offset = 0;
-      for (const chunk of chunks) {
-        data.set(chunk, offset);
-        offset += chunk.length;
-      }
-      this.#post({ op: 'write', id, data }, [data.buffer]);
+  /** Posts one session's held output as a single transferred copy. */
+  #postHeld(id: string, held: Held): void {
+    this.#held.delete(id);
+    const data = new Uint8Array(held.bytes);
+    let offset = 0;
+    for (const chunk of held.chunks) {
+      data.set(chunk, offset);
+      offset += chunk.length;
     }
-    this.#outgoing.clear();
+    this.#post({ op: 'write', id, data }, [data.buffer]);
+  }
+
+  /** Posts what every session holds, flood or not (before a resize or a snapshot, and at close). */
+  #flushAll(): void {
+    if (this.#tickTimer) clearTimeout(this.#tickTimer);
+    this.#tickTimer = null;
+    for (const [id, held] of this.#held) this.#postHeld(id, held);
+  }
+
+  /** Each interval: post the output of sessions that calmed down, keep holding the flooding ones. */
+  #tick(): void {
+    this.#tickTimer = null;
+    for (const [id, held] of this.#held) {
+      if (held.recent > FLOOD_BYTES) held.recent = 0;
+      else this.#postHeld(id, held);
+    }
+    if (this.#held.size > 0) this.#tickTimer = setTimeout(() => this.#tick(), MIRROR_POST_INTERVAL_MS);
   }
 
   #post(msg: MirrorRequest, transfer?: ArrayBuffer[]): void {
@@ -50,26 +78,28 @@ export class MirrorPool {
     this.#post({ op: 'create', id, ...size });
   }
 
-  /**
-   * Feeds output. Frames are gathered and posted every MIRROR_POST_INTERVAL_MS as one copy
-   * that is transferred (the originals may still be queued on sockets): a postMessage per
-   * frame would cost the byte path more than the copy.
-   */
+  /** Feeds output; the chunk must not change afterwards (it is held by reference). */
   write(id: string, data: Buffer): void {
-    const pending = this.#outgoing.get(id);
-    if (pending) pending.push(data);
-    else this.#outgoing.set(id, [data]);
-    this.#flushTimer ??= setTimeout(() => this.#flushOutgoing(), MIRROR_POST_INTERVAL_MS);
+    let held = this.#held.get(id);
+    if (!held) {
+      held = { chunks: [], bytes: 0, recent: 0 };
+      this.#held.set(id, held);
+    }
+    held.chunks.push(data);
+    held.bytes += data.length;
+    held.recent += data.length;
+    while (held.chunks.length > 1 && held.bytes - held.chunks[0]!.length >= HOLD_MAX_BYTES) held.bytes -= held.chunks.shift()!.length;
+    this.#tickTimer ??= setTimeout(() => this.#tick(), MIRROR_POST_INTERVAL_MS);
   }
 
   resize(id: string, cols: number, rows: number): void {
-    this.#flushOutgoing();
+    this.#flushAll();
     this.#post({ op: 'resize', id, cols, rows });
   }
 
   /** The screen and scrollback as escape sequences, including all output written before this call. */
   serialize(id: string): Promise<string> {
-    this.#flushOutgoing();
+    this.#flushAll();
     const request = this.#nextRequest++;
     return new Promise((resolve) => {
       this.#pending.set(request, resolve);
@@ -78,13 +108,13 @@ export class MirrorPool {
   }
 
   dispose(id: string): void {
-    this.#outgoing.delete(id);
+    this.#held.delete(id);
     this.#post({ op: 'dispose', id });
   }
 
   /** Stops the worker (shutdown). */
   async close(): Promise<void> {
-    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    if (this.#tickTimer) clearTimeout(this.#tickTimer);
     for (const resolve of this.#pending.values()) resolve('');
     this.#pending.clear();
     await this.#worker.terminate();
