@@ -38,6 +38,9 @@ export class Checkpointer {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    // Referenced again, or a process with nothing else left would exit before the worker has
+    // closed its connection (and a failed start would end with an unsettled await).
+    this.#worker.ref();
     this.#worker.postMessage('close');
     await this.#exited;
   }
