@@ -79,8 +79,9 @@ async function drain(res: IncomingMessage, stopIterating: () => unknown, close: 
  * The body of a 2xx answer, chunk by chunk. Two clocks guard it: until the first body byte
  * (`firstByteTimeoutMs`) and between chunks (`stallTimeoutMs`); they run only while we wait on
  * the network, never while the consumer handles a chunk. A non-2xx answer throws the error of
- * its status with the provider's message; a redirect is not followed. Leaving the loop early
- * (or the caller's signal) destroys the request, which closes the connection.
+ * its status with the provider's message; a redirect is not followed. The caller's signal
+ * closes the connection at once; leaving the loop early lets the rest of the answer arrive for
+ * up to PROVIDER_DRAIN_MS (the connection is then reused) and closes it after that.
  */
 async function* bodyChunks(call: UpstreamCall): AsyncGenerator<Uint8Array> {
   const { ctx } = call;
@@ -132,7 +133,7 @@ async function* bodyChunks(call: UpstreamCall): AsyncGenerator<Uint8Array> {
     };
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400) {
-      throw unreachable(ctx, call.url, `it redirects (HTTP ${status}) to ${res.headers.location ?? 'nowhere'}; use the final address as the base URL`);
+      throw unreachable(ctx, call.url, `it redirects (HTTP ${status}) to ${redactKey(res.headers.location ?? 'nowhere', ctx.key)}; use the final address as the base URL`);
     }
     if (status < 200 || status >= 300) {
       const parts: Buffer[] = [];
