@@ -87,7 +87,8 @@ export class Api {
 
   /**
    * Middleware to mount before everything else: a request for a route with a `turnGate` waits
-   * there first, so even the work done on it before its handler is spread over turns.
+   * there first, so even the work done on it before its handler is spread over turns. Routes are
+   * matched by exact path, so a gate belongs on a route without path parameters.
    */
   gates(): RequestHandler {
     const gated = this.#routes.filter((r) => r.turnGate);
