@@ -76,9 +76,12 @@ export const chatCapability: Capability = {
         const { provider, model } = resolveProvider(ctx.config.get(), { provider: body.provider, model: body.model });
         // Refuse bad images before a conversation is opened or made current for this message.
         checkImages(body.images ?? []);
-        const conversation = store.openForChat({ conversation_id: body.conversation_id, provider_id: provider.id, model, message: body.message });
+        // One commit for both: the conversation opened (or made current) and the message stored.
         // Images are checked (count, size, content type) here, before anything streams.
-        const userMessage = store.appendMessage(conversation.id, { role: 'user', content: body.message, images: body.images ?? [] });
+        const { conversation, userMessage } = ctx.db.transaction(() => {
+          const opened = store.openForChat({ conversation_id: body.conversation_id, provider_id: provider.id, model, message: body.message });
+          return { conversation: opened, userMessage: store.appendMessage(opened.id, { role: 'user', content: body.message, images: body.images ?? [] }) };
+        })();
         running++;
         try {
           if (body.stream) {
