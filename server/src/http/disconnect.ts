@@ -6,8 +6,18 @@ import type { Response } from 'express';
  */
 export function abortOnDisconnect(res: Response): AbortSignal {
   const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
+  if (clientGone(res)) controller.abort();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
   return controller.signal;
+}
+
+/**
+ * True when the client left before we started answering: its 'close' has already fired (a
+ * request can wait at a turn gate or behind a burst), so listening for it would wait forever.
+ */
+export function clientGone(res: Response): boolean {
+  return !res.writableFinished && (res.destroyed || !res.socket || res.socket.destroyed);
 }

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { clientGone } from './disconnect.js';
 
 /** A `text/event-stream` writer: `data: <json>\n\n` per event (SPEC §6), aware of client disconnects. */
 export class SseWriter {
@@ -13,7 +14,8 @@ export class SseWriter {
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
-    // `close` on the response fires when the client goes away before we end.
+    // `close` on the response fires when the client goes away before we end (or already has).
+    if (clientGone(res)) this.#abort.abort();
     res.on('close', () => {
       if (!res.writableFinished) this.#abort.abort();
     });
