@@ -5,12 +5,12 @@
 //          own monitor, via /api/system/metrics) and /api/health latency meanwhile.
 import { fork } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAtelier } from './atelier-process.mjs';
-import { percentile, round } from './stats.mjs';
+import { cpuTicks, percentile, round, stealPercent } from './stats.mjs';
 import { LLM_ROUTE_RATE_LIMIT } from '../../server/dist/limits.js';
 
 const TOKENS = 300;
@@ -86,16 +86,6 @@ function streamTokens(url, headers, body, onToken) {
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
-}
-
-/** Cumulative CPU ticks of the whole machine, to report the hypervisor's steal over a run. */
-function cpuTicks() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
-}
-
-function stealPercent(before, after) {
-  return round(((after.steal - before.steal) / Math.max(1, after.total - before.total)) * 100, 1);
 }
 
 /** Runs the chat benchmarks and prints them. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Percentile (nearest rank) of an array of numbers. */
 export function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -7,4 +9,15 @@ export function percentile(values, p) {
 /** Rounds for display. */
 export function round(n, digits = 2) {
   return Number(n.toFixed(digits));
+}
+
+/** Cumulative CPU ticks of the whole machine, to report the hypervisor's steal over a stretch of a run. */
+export function cpuTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
+}
+
+/** The share of CPU time the hypervisor took between two `cpuTicks()` readings, in percent. */
+export function stealPercent(before, after) {
+  return round(((after.steal - before.steal) / Math.max(1, after.total - before.total)) * 100, 1);
 }

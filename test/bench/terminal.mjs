@@ -13,7 +13,7 @@ import pty from 'node-pty';
 import WebSocket from 'ws';
 import { io } from 'socket.io-client';
 import { startAtelier } from './atelier-process.mjs';
-import { percentile, round } from './stats.mjs';
+import { cpuTicks, percentile, round, stealPercent } from './stats.mjs';
 
 const PAYLOAD_RAW_BYTES = 30 * 1024 * 1024; // → ~41 MB of base64 text
 const KEYSTROKES_PER_ROUND = 100;
@@ -84,12 +84,6 @@ async function echoSamples(send, subscribe, unsubscribe) {
   return samples;
 }
 
-/** Cumulative CPU ticks of the machine, for the hypervisor's steal during a transfer. */
-function cpuTicks() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
-}
-
 /**
  * A peer kept open for the whole run: `send(text)` types into its shell, `listeners` receive
  * its output chunks. Transfers and echo runs are timed the same way for every peer.
@@ -111,7 +105,7 @@ function timedPeer(name, send, listeners, close) {
       });
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const after = cpuTicks();
-      return { mb_per_s: bytes / 1e6 / seconds, steal_percent: (100 * (after.steal - before.steal)) / Math.max(1, after.total - before.total) };
+      return { mb_per_s: bytes / 1e6 / seconds, steal_percent: stealPercent(before, after) };
     },
     echo: () => echoSamples(send, (l) => listeners.add(l), (l) => listeners.delete(l)),
   };
@@ -258,7 +252,7 @@ export async function benchTerminal() {
         const t = await peer.transfer(file);
         rate[peer.name] = t.mb_per_s;
         runs[peer.name].mb.push(round(t.mb_per_s));
-        runs[peer.name].steal.push(round(t.steal_percent, 1));
+        runs[peer.name].steal.push(t.steal_percent);
       }
       ratios.raw.push(rate.atelier / rate['raw node-pty']);
       if (rate.wetty) ratios.wetty.push(rate.atelier / rate.wetty);

@@ -25,13 +25,14 @@ export class Checkpointer {
     this.#worker.unref();
     this.#exited = new Promise((resolve) => this.#worker.once('exit', resolve));
     db.pragma('wal_autocheckpoint = 0');
-    const fallBack = (why: string): void => {
+    // A worker that fails emits 'error' and then 'exit': fall back once, at the exit, naming the error.
+    let failure: string | undefined;
+    this.#worker.on('error', (err) => (failure = err.message));
+    this.#worker.on('exit', (code) => {
       if (this.#closing || !db.open) return;
-      log.warn({ why }, 'the checkpoint worker stopped; SQLite checkpoints on commit again');
+      log.warn({ why: failure ?? `exit ${code}` }, 'the checkpoint worker stopped; SQLite checkpoints on commit again');
       db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
-    };
-    this.#worker.on('error', (err) => fallBack(err.message));
-    this.#worker.on('exit', (code) => fallBack(`exit ${code}`));
+    });
   }
 
   /** Stops the worker; call before closing the server's connection. */
