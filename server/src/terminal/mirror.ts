@@ -6,6 +6,12 @@ import type { MirrorReply, MirrorRequest } from './mirror-protocol.js';
 const MIRROR_POST_INTERVAL_MS = 25;
 /** More output than this within one interval (5 MB/s) is a flood: it is held, not posted. */
 const FLOOD_BYTES = 128 * 1024;
+/**
+ * A flood ends only after this many intervals in a row under FLOOD_BYTES (200 ms): a stall of a
+ * few ms mid-flood (the scheduler, steal, flow control) would otherwise post and parse megabytes
+ * while the flood goes on, taking a core from the transfer.
+ */
+const CALM_TICKS = 8;
 /** A flood keeps only its newest bytes (the worker then cuts them at a line start); older ones scrolled away. */
 const HOLD_MAX_BYTES = 4 * 1024 * 1024;
 
@@ -15,6 +21,10 @@ interface Held {
   bytes: number;
   /** Bytes since the last tick: the flood detector. */
   recent: number;
+  /** Whether a flood was seen and has not yet been calm for CALM_TICKS intervals. */
+  flooding: boolean;
+  /** Intervals in a row under FLOOD_BYTES since the flood's last busy one. */
+  calmTicks: number;
 }
 
 /**
@@ -63,8 +73,14 @@ export class MirrorPool {
   #tick(): void {
     this.#tickTimer = null;
     for (const [id, held] of this.#held) {
-      if (held.recent > FLOOD_BYTES) held.recent = 0;
-      else this.#postHeld(id, held);
+      if (held.recent > FLOOD_BYTES) {
+        held.flooding = true;
+        held.calmTicks = 0;
+      } else if (!held.flooding || ++held.calmTicks >= CALM_TICKS) {
+        this.#postHeld(id, held);
+        continue;
+      }
+      held.recent = 0;
     }
     if (this.#held.size > 0) this.#tickTimer = setTimeout(() => this.#tick(), MIRROR_POST_INTERVAL_MS);
   }
@@ -82,7 +98,7 @@ export class MirrorPool {
   write(id: string, data: Buffer): void {
     let held = this.#held.get(id);
     if (!held) {
-      held = { chunks: [], bytes: 0, recent: 0 };
+      held = { chunks: [], bytes: 0, recent: 0, flooding: false, calmTicks: 0 };
       this.#held.set(id, held);
     }
     held.chunks.push(data);

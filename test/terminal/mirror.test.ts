@@ -1,0 +1,56 @@
+import { Worker } from 'node:worker_threads';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MirrorPool } from '../../server/src/terminal/mirror.js';
+
+describe('screen mirror feeding', () => {
+  let pool: MirrorPool;
+  /** The size of each output post to the worker, in order (read when posted: the buffer is transferred). */
+  let posted: number[];
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    posted = [];
+    const post = Worker.prototype.postMessage;
+    vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, msg: { op: string; data?: Uint8Array }, transfer) {
+      if (msg.op === 'write') posted.push(msg.data!.byteLength);
+      post.call(this, msg, transfer);
+    });
+    pool = new MirrorPool(process.cwd());
+    pool.create('s', { cols: 80, rows: 24, scrollback: 100 });
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+    await pool.close();
+  });
+
+  /** One 25 ms interval of output at the given size. */
+  function interval(bytes: number): void {
+    if (bytes > 0) pool.write('s', Buffer.alloc(bytes, 0x61));
+    vi.advanceTimersByTime(25);
+  }
+
+  it('posts a trickle of output on the next interval', () => {
+    interval(100);
+    expect(posted).toEqual([100]);
+  });
+
+  it('holds a flood through a brief stall and posts it once, after it has been calm for 200 ms', () => {
+    for (let i = 0; i < 4; i++) interval(200_000);
+    interval(0); // a stall of one interval mid-flood (the scheduler, steal, flow control)
+    interval(1000);
+    for (let i = 0; i < 4; i++) interval(200_000);
+    expect(posted).toEqual([]);
+    for (let i = 0; i < 7; i++) interval(0);
+    expect(posted).toEqual([]);
+    interval(0);
+    expect(posted).toEqual([8 * 200_000 + 1000]);
+  });
+
+  it('posts what a flood holds at once when the screen is asked for', async () => {
+    for (let i = 0; i < 3; i++) interval(200_000);
+    const snapshot = pool.serialize('s');
+    expect(posted).toEqual([3 * 200_000]);
+    vi.useRealTimers();
+    expect(await snapshot).toContain('aaaa');
+  });
+});
