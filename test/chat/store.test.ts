@@ -2,6 +2,7 @@ import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewMessage } from '../../server/src/chat/store.js';
+import type { ChatMessage } from '../../server/src/wire/chat.js';
 import { AppError } from '../../server/src/http/errors.js';
 import { IMAGES, imageInput, openStore, type StoreFixture } from './fixtures.js';
 
@@ -104,16 +105,20 @@ describe('ChatStore conversations', () => {
     expect(() => fx.store.export('unknown')).toThrow(AppError);
   });
 
-  it('reads only the last messages for the model, oldest first, with their images', () => {
+  it('reads only the last messages for the model, oldest first, with what the model needs', () => {
     const c = fx.store.createConversation();
     fx.store.appendMessage(c.id, { role: 'user', content: 'old picture', images: [imageInput(IMAGES.png)] });
     for (let i = 0; i < 6; i++) fx.store.appendMessage(c.id, { role: i % 2 ? 'assistant' : 'user', content: `m${i}` });
     fx.store.appendMessage(c.id, { role: 'user', content: 'new picture', images: [imageInput(IMAGES.gif, 'image/gif')] });
-    const recent = fx.store.recentMessages(c.id, 3);
-    expect(recent.map((m) => m.content)).toEqual(['m4', 'm5', 'new picture']);
-    expect(recent.flatMap((m) => m.images.map((i) => i.mime))).toEqual(['image/gif']);
-    expect(fx.store.recentMessages(c.id, 100)).toEqual(fx.store.messages(c.id));
-    expect(fx.store.recentMessages('unknown', 3)).toEqual([]);
+    fx.store.appendMessage(c.id, { role: 'assistant', content: '', tool_calls: [{ tool_call_id: 't1', name: 'terminal', args: { command: 'ls' } }] });
+    fx.store.appendMessage(c.id, { role: 'tool', content: 'no such file', tool_call_id: 't1', is_error: true });
+    const recent = fx.store.modelHistory(c.id, 4);
+    expect(recent.map((m) => m.content)).toEqual(['m5', 'new picture', '', 'no such file']);
+    const pick = ({ id, role, content, tool_calls, tool_call_id, is_error }: ChatMessage) => ({ id, role, content, tool_calls, tool_call_id, is_error });
+    expect(fx.store.modelHistory(c.id, 100)).toEqual(fx.store.messages(c.id).map(pick));
+    expect(recent[2]!.tool_calls).toEqual([{ tool_call_id: 't1', name: 'terminal', args: { command: 'ls' } }]);
+    expect(recent[3]).toMatchObject({ role: 'tool', tool_call_id: 't1', is_error: true });
+    expect(fx.store.modelHistory('unknown', 3)).toEqual([]);
   });
 });
 

@@ -166,13 +166,13 @@ export class ChatEngine {
    * out: providers refuse a call that no result follows.
    */
   #history(turn: ChatTurn): ModelMessage[] {
-    const stored = this.store.recentMessages(turn.conversationId, CHAT_HISTORY_MESSAGES_MAX);
+    const stored = this.store.modelHistory(turn.conversationId, CHAT_HISTORY_MESSAGES_MAX);
     const answered = new Set(stored.flatMap((m) => (m.role === 'tool' && m.tool_call_id ? [m.tool_call_id] : [])));
     const names = new Map<string, string>();
     return stored.flatMap((m): ModelMessage[] => {
       switch (m.role) {
         case 'user':
-          return [{ role: 'user', content: m.content, ...(m.id === turn.userMessage.id && m.images.length > 0 && { images: this.#images(m) }) }];
+          return [{ role: 'user', content: m.content, ...(m.id === turn.userMessage.id && turn.userMessage.images.length > 0 && { images: this.#images(turn.userMessage) }) }];
         case 'assistant': {
           const calls = (m.tool_calls ?? []).filter((c) => answered.has(c.tool_call_id));
           if (calls.length === 0 && m.content === '') return [];

@@ -43,10 +43,12 @@ export const chatCapability: Capability = {
         }
       },
     };
+    // The account does not change while we run; asking the OS costs ~0.1 ms per message.
+    let account: string | undefined;
     const systemPrompt = (): string => {
       const profile = ctx.config.get().profile;
       return [
-        `You are the assistant inside Atelier, a control panel on ${profile.name || userInfo().username}'s workstation (${platform()}, host ${hostname()}).`,
+        `You are the assistant inside Atelier, a control panel on ${profile.name || (account ??= userInfo().username)}'s workstation (${platform()}, host ${hostname()}).`,
         'You can act on the machine with the tools offered: run shell commands, read, write, list and search files, and delegate to the crush and claude agents.',
         profile.sudo_bypass ? 'Commands may use sudo.' : 'Commands that use sudo, doas, pkexec or su are blocked; do not try them.',
         'Prefer reading before writing. Answer in Markdown.',
