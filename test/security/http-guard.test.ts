@@ -195,7 +195,7 @@ describe('every documented route', () => {
     const before = await (await server.fetch('/api/workflow/list')).json();
     for (const { method, path } of routes) {
       const label = `${method} ${path}`;
-      const json = method === 'GET' ? {} : { 'content-type': 'application/json' };
+      const json: Record<string, string> = method === 'GET' ? {} : { 'content-type': 'application/json' };
       const body = method === 'GET' ? {} : { body: '{}' };
       expect((await rawRequest(server.port, { method, path, headers: json, ...body })).status, `${label} without a token`).toBe(401);
       expect((await rawRequest(server.port, { method, path, headers: { ...auth, ...json, origin: 'https://evil.example' }, ...body })).status, `${label} from a foreign origin`).toBe(403);
