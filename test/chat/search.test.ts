@@ -2,6 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MESSAGE_INDEX_DELAY_MS } from '../../server/src/limits.js';
 import { highlight, parseQuery } from '../../server/src/chat/search.js';
 import type { SearchHit } from '../../server/src/wire/chat.js';
+import { join } from 'node:path';
+import { chatMigrations } from '../../server/src/chat/migrations.js';
+import { ChatStore } from '../../server/src/chat/store.js';
+import { migrate, openDatabase } from '../../server/src/db/database.js';
+import { tempDir } from '../helpers/temp.js';
 import { openStore, type StoreFixture } from './fixtures.js';
 
 let fx: StoreFixture;
@@ -105,6 +110,23 @@ describe('conversation search', () => {
     expect(fx.store.search('quarterly')).toEqual([]);
   });
 
+  it('keeps each title indexed under its own conversation across renames, summaries, deletes and a VACUUM', () => {
+    const ids = seed({ 'Alpha rollout': ['a'], 'Bravo migration': ['b'], 'Charlie review': ['c'] });
+    fx.store.deleteConversation(ids['Alpha rollout']!);
+    // VACUUM may renumber the implicit rowids of `conversations`; the index must not follow them.
+    fx.db.exec('VACUUM');
+    fx.store.updateConversation(ids['Charlie review']!, { title: 'Delta review' });
+    fx.store.setSummary(ids['Bravo migration']!, 'Echo notes');
+    const titleHits = (q: string) => fx.store.search(q).filter((h) => h.message_id === null).map((h) => h.conversation_id);
+    expect(titleHits('alpha')).toEqual([]);
+    expect(titleHits('charlie')).toEqual([]);
+    expect(titleHits('delta')).toEqual([ids['Charlie review']]);
+    expect(titleHits('bravo')).toEqual([ids['Bravo migration']]);
+    expect(titleHits('echo')).toEqual([ids['Bravo migration']]);
+    expect(fx.db.prepare('SELECT conversation_id FROM conversation_keys ORDER BY key').pluck().all()).toEqual([ids['Bravo migration'], ids['Charlie review']]);
+    fx.db.exec("INSERT INTO conversations_fts (conversations_fts) VALUES ('integrity-check')");
+  });
+
   it('honours the limit', () => {
     seed({ t: Array.from({ length: 30 }, (_, i) => `repeated term number ${i}`) });
     expect(fx.store.search('repeated', 5)).toHaveLength(5);
@@ -114,6 +136,34 @@ describe('conversation search', () => {
   it('finds nothing, without error, for text with no letters or digits', () => {
     seed({ t: ['* ( ) " - :'] });
     for (const q of ['*', '(', '"', '- :', '   ']) expect(fx.store.search(q), q).toEqual([]);
+  });
+});
+
+describe('the title index keyed by conversation_keys (migration 034)', () => {
+  it('carries the titles and summaries of a database made before it', () => {
+    const tmp = tempDir('atelier-chat-034-');
+    const db = openDatabase(join(tmp.dir, 'atelier.db'));
+    try {
+      const before = chatMigrations.findIndex((m) => m.id === '034_conversations_fts_keyed');
+      migrate(db, chatMigrations.slice(0, before));
+      // Written as the previous version did, through its triggers (today's store expects 034).
+      const insert = db.prepare("INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, '2026-01-01', '2026-01-01')");
+      const kept = { id: 'c-kept' };
+      insert.run(kept.id, 'Kernel tuning');
+      insert.run('c-gone', 'Kernel panic');
+      db.prepare("UPDATE conversations SET summary = 'sysctl notes' WHERE id = ?").run(kept.id);
+      db.prepare('DELETE FROM conversations WHERE id = ?').run('c-gone');
+      expect(migrate(db, chatMigrations)).toEqual(['034_conversations_fts_keyed']);
+      const store = new ChatStore(db, join(tmp.dir, 'images'));
+      expect(store.search('kernel').map((h) => h.conversation_id)).toEqual([kept.id]);
+      expect(store.search('sysctl').map((h) => h.conversation_id)).toEqual([kept.id]);
+      const fresh = store.createConversation({ title: 'Kernel modules' });
+      expect(new Set(store.search('kernel').map((h) => h.conversation_id))).toEqual(new Set([kept.id, fresh.id]));
+      db.exec("INSERT INTO conversations_fts (conversations_fts) VALUES ('integrity-check')");
+    } finally {
+      db.close();
+      tmp.remove();
+    }
   });
 });
 

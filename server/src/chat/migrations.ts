@@ -136,6 +136,41 @@ export const chatMigrations: readonly Migration[] = [
         END;
       `),
   },
+  {
+    // The title index was keyed by an UNINDEXED conversation_id, so each rename, summary and
+    // delete scanned all of it (5 ms per change at 10 000 conversations). It is now keyed by the
+    // FTS rowid, taken from conversation_keys: an INTEGER PRIMARY KEY, which VACUUM keeps
+    // (the implicit rowid of `conversations` it may renumber).
+    id: '034_conversations_fts_keyed',
+    up: (db) =>
+      db.exec(`
+        DROP TRIGGER conversations_fts_insert;
+        DROP TRIGGER conversations_fts_update;
+        DROP TRIGGER conversations_fts_delete;
+        DROP TABLE conversations_fts;
+
+        CREATE TABLE conversation_keys (key INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL UNIQUE);
+        INSERT INTO conversation_keys (conversation_id) SELECT id FROM conversations ORDER BY created_at, id;
+        CREATE VIRTUAL TABLE conversations_fts USING fts5 (title, summary, ${TOKENIZE});
+        INSERT INTO conversations_fts (rowid, title, summary)
+          SELECT k.key, c.title, coalesce(c.summary, '') FROM conversations c JOIN conversation_keys k ON k.conversation_id = c.id;
+
+        CREATE TRIGGER conversations_fts_insert AFTER INSERT ON conversations BEGIN
+          INSERT INTO conversation_keys (conversation_id) VALUES (new.id);
+          INSERT INTO conversations_fts (rowid, title, summary)
+            VALUES ((SELECT key FROM conversation_keys WHERE conversation_id = new.id), new.title, coalesce(new.summary, ''));
+        END;
+        CREATE TRIGGER conversations_fts_update AFTER UPDATE OF title, summary ON conversations
+          WHEN old.title IS NOT new.title OR old.summary IS NOT new.summary BEGIN
+          UPDATE conversations_fts SET title = new.title, summary = coalesce(new.summary, '')
+            WHERE rowid = (SELECT key FROM conversation_keys WHERE conversation_id = old.id);
+        END;
+        CREATE TRIGGER conversations_fts_delete AFTER DELETE ON conversations BEGIN
+          DELETE FROM conversations_fts WHERE rowid = (SELECT key FROM conversation_keys WHERE conversation_id = old.id);
+          DELETE FROM conversation_keys WHERE conversation_id = old.id;
+        END;
+      `),
+  },
 ];
 
 /** The roles whose text the message index holds (ChatStore.indexPending adds them in batches). */

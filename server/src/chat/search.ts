@@ -192,9 +192,10 @@ export class ConversationSearch {
     );
     this.#rankConversations = db.prepare(
       `SELECT c.id, r.score, c.title, c.summary, c.updated_at
-       FROM (SELECT conversation_id, -bm25(conversations_fts) AS score FROM conversations_fts
+       FROM (SELECT rowid, -bm25(conversations_fts) AS score FROM conversations_fts
              WHERE conversations_fts MATCH @query ORDER BY score DESC LIMIT @limit) r
-       JOIN conversations c ON c.id = r.conversation_id`,
+       JOIN conversation_keys k ON k.key = r.rowid JOIN conversations c ON c.id = k.conversation_id
+       ORDER BY r.score DESC`,
     );
   }
 
