@@ -200,3 +200,5 @@ export const PROVIDER_DRAIN_MS = 250;
 export const CHAT_STARTS_PER_TURN = 1;
 /** How often the worker thread checkpoints the SQLite WAL (see db/checkpointer.ts). */
 export const DB_CHECKPOINT_INTERVAL_MS = 1_000;
+/** Decrypting a passphrase-protected SSH key (bcrypt_pbkdf, in a worker) must finish within this; ssh-keygen's default 16 rounds take ~0.4 s. */
+export const SSH_KEY_UNLOCK_TIMEOUT_MS = 30_000;

@@ -10,6 +10,7 @@ import { processOpener } from './openers.js';
 import { listShells } from './shells.js';
 import { handleTerminalSocket, WS_CLOSE_TRY_AGAIN_LATER } from './socket.js';
 import { sshMigrations, SshConnectionStore } from './ssh-connections.js';
+import { workerKeyUnlocker } from './ssh-key.js';
 import { openSshProcess } from './ssh-process.js';
 import { registerSshRoutes } from './ssh-routes.js';
 import { loadThemes } from './themes.js';
@@ -24,8 +25,10 @@ export const terminalCapability: Capability = {
     const settings = () => ctx.config.get().terminal;
     const mirror = new MirrorPool(ctx.rootDir);
     const manager = new SessionManager(mirror, { maxSessions: () => settings().max_sessions, detachGraceMs: () => settings().detach_grace_s * 1000 }, ctx.log);
-    const connections = new SshConnectionStore(ctx.db);
-    const open = processOpener(ctx, (init) => openSshProcess(init, connections, ctx.log));
+    const keys = workerKeyUnlocker(ctx.rootDir);
+    const connections = new SshConnectionStore(ctx.db, keys);
+    const ssh = { store: connections, keys, log: ctx.log };
+    const open = processOpener(ctx, (init) => openSshProcess(init, ssh));
     ctx.lifecycle.onClose(() => mirror.close());
     ctx.lifecycle.onClose(() => manager.closeAll());
     const tag = 'terminal';
@@ -57,7 +60,7 @@ export const terminalCapability: Capability = {
         active: manager.list(),
       }),
     });
-    registerSshRoutes(api, connections, ctx);
+    registerSshRoutes(api, ssh, ctx);
 
     api.route({
       method: 'get',

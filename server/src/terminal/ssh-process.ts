@@ -10,6 +10,14 @@ import { AppError } from '../http/errors.js';
 import type { TerminalInit } from '../wire/terminal.js';
 import type { TerminalProcess } from './process.js';
 import type { SshConnection, SshConnectionStore } from './ssh-connections.js';
+import type { KeyUnlocker } from './ssh-key.js';
+
+/** What opening SSH connections needs: the saved connections, a key unlocker, the log. */
+export interface SshDeps {
+  store: SshConnectionStore;
+  keys: KeyUnlocker;
+  log: Logger;
+}
 
 const ssh2Lib = lazyModule<typeof ssh2>('ssh2');
 
@@ -30,19 +38,27 @@ function where(conn: SshConnection): string {
   return `${conn.host}:${conn.port}`;
 }
 
-/** Credentials for ssh2, read at connect time (a key file may have changed since it was saved). */
-function credentials(conn: SshConnection): Partial<ConnectConfig> {
+function keyFile(conn: SshConnection): Buffer {
+  const path = conn.key_path!.replace(/^~(?=\/|$)/, homedir());
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new AppError(400, 'SSH_KEY_UNREADABLE', `Cannot read the private key of "${conn.name}" at ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/**
+ * Credentials for ssh2, read at connect time (a key file may have changed since it was saved).
+ * A passphrase-protected key is decrypted off the event loop first (see ssh-key.ts).
+ */
+async function credentials(conn: SshConnection, keys: KeyUnlocker): Promise<Partial<ConnectConfig>> {
   switch (conn.auth) {
     case 'password':
       return { password: conn.password ?? '' };
     case 'key': {
-      if (conn.private_key) return { privateKey: conn.private_key, passphrase: conn.passphrase ?? undefined };
-      const path = conn.key_path!.replace(/^~(?=\/|$)/, homedir());
-      try {
-        return { privateKey: readFileSync(path), passphrase: conn.passphrase ?? undefined };
-      } catch (err) {
-        throw new AppError(400, 'SSH_KEY_UNREADABLE', `Cannot read the private key of "${conn.name}" at ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
+      const unlocked = await keys.unlock(conn.private_key ?? keyFile(conn), conn.passphrase);
+      if (!unlocked.ok) throw new AppError(400, 'SSH_KEY_INVALID', `The private key of "${conn.name}" cannot be used: ${unlocked.message}`);
+      return { privateKey: unlocked.key };
     }
     case 'agent': {
       const agent = process.env.SSH_AUTH_SOCK;
@@ -79,7 +95,8 @@ function connectError(err: Error & { code?: string; level?: string }, conn: SshC
  * key that differs from the pin is refused; with no pin, the key is pinned once authentication
  * succeeds (trust on first use), so a failed login pins nothing.
  */
-function handshake(conn: SshConnection, store: SshConnectionStore, log: Logger, sock?: Duplex): Promise<Client> {
+async function handshake(conn: SshConnection, { store, keys, log }: SshDeps, sock?: Duplex): Promise<Client> {
+  const auth = await credentials(conn, keys);
   return new Promise((resolve, reject) => {
     const client = new (ssh2Lib().Client)();
     let settled = false;
@@ -116,7 +133,7 @@ function handshake(conn: SshConnection, store: SshConnectionStore, log: Logger, 
           if (pinned !== null && pinned !== presented) keyChange = { expected: pinned, got: presented };
           return keyChange === null;
         },
-        ...credentials(conn),
+        ...auth,
       });
     } catch (err) {
       if (err instanceof AppError) fail(err);
@@ -183,11 +200,11 @@ function endAll(clients: Client[]): void {
  * pinned like any connection), then the target over a `forwardOut` channel. Returns
  * [first hop, …, target].
  */
-async function connectChain(conn: SshConnection, store: SshConnectionStore, log: Logger): Promise<Client[]> {
-  const hops = conn.jump ? await connectChain(store.require(conn.jump), store, log) : [];
+async function connectChain(conn: SshConnection, deps: SshDeps): Promise<Client[]> {
+  const hops = conn.jump ? await connectChain(deps.store.require(conn.jump), deps) : [];
   try {
     const sock = hops.length > 0 ? await forwardTo(hops, conn) : undefined;
-    return [...hops, await handshake(conn, store, log, sock)];
+    return [...hops, await handshake(conn, deps, sock)];
   } catch (err) {
     endAll(hops);
     throw err;
@@ -205,8 +222,8 @@ function forwardTo(hops: Client[], conn: SshConnection): Promise<ClientChannel> 
 }
 
 /** Reads the host key `conn`'s host presents now, through its jump hosts (which it logs in to). */
-export async function probeHostKey(conn: SshConnection, store: SshConnectionStore, log: Logger): Promise<string> {
-  const hops = conn.jump ? await connectChain(store.require(conn.jump), store, log) : [];
+export async function probeHostKey(conn: SshConnection, deps: SshDeps): Promise<string> {
+  const hops = conn.jump ? await connectChain(deps.store.require(conn.jump), deps) : [];
   try {
     return await readHostKey(conn, hops.length > 0 ? await forwardTo(hops, conn) : undefined);
   } finally {
@@ -255,9 +272,9 @@ function channelProcess(channel: ClientChannel, clients: Client[], title: string
 }
 
 /** Opens a shell on the saved connection `init.connection` (through its jump hosts). */
-export async function openSshProcess(init: TerminalInit, store: SshConnectionStore, log: Logger): Promise<TerminalProcess> {
-  const conn = store.require(init.connection!);
-  const clients = await connectChain(conn, store, log);
+export async function openSshProcess(init: TerminalInit, deps: SshDeps): Promise<TerminalProcess> {
+  const conn = deps.store.require(init.connection!);
+  const clients = await connectChain(conn, deps);
   const target = clients.at(-1)!;
   try {
     const channel = await openChannel(
@@ -265,7 +282,7 @@ export async function openSshProcess(init: TerminalInit, store: SshConnectionSto
       (cb) => target.shell({ term: 'xterm-256color', cols: init.cols, rows: init.rows }, cb),
       (err) => new AppError(502, 'SSH_SHELL_FAILED', `${where(conn)} refused to open a shell: ${err.message}`),
     );
-    log.info({ connection: conn.name, hops: clients.length - 1 }, 'ssh shell opened');
+    deps.log.info({ connection: conn.name, hops: clients.length - 1 }, 'ssh shell opened');
     return channelProcess(channel, clients, `${conn.username}@${conn.host}`);
   } catch (err) {
     endAll(clients);

@@ -3,15 +3,16 @@ import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { AppError } from '../http/errors.js';
 import { SshConnectionInputSchema, SshConnectionPublicSchema, SshHostKeyActionSchema, SshHostKeyProbeSchema } from '../wire/terminal.js';
-import { toPublic, type SshConnectionStore } from './ssh-connections.js';
-import { probeHostKey } from './ssh-process.js';
+import { toPublic } from './ssh-connections.js';
+import { probeHostKey, type SshDeps } from './ssh-process.js';
 
 const tag = 'terminal';
 // Any string: a name that cannot exist is simply unknown (404), like any other.
 const NameParams = z.strictObject({ name: z.string().min(1).max(200) });
 
 /** Create/update and delete saved SSH connections, and the editor's host-key confirmation. GET is in routes.ts. */
-export function registerSshRoutes(api: Api, store: SshConnectionStore, ctx: AppContext): void {
+export function registerSshRoutes(api: Api, ssh: SshDeps, ctx: AppContext): void {
+  const { store } = ssh;
   api.route({
     method: 'post',
     path: '/api/terminal/sessions',
@@ -19,8 +20,8 @@ export function registerSshRoutes(api: Api, store: SshConnectionStore, ctx: AppC
     summary: 'Create or replace a saved SSH connection (secrets absent or "***" keep the stored ones, "" clears); answers it with secrets "***"',
     body: SshConnectionInputSchema,
     response: SshConnectionPublicSchema,
-    handler: ({ body }) => {
-      const saved = store.save(body);
+    handler: async ({ body }) => {
+      const saved = await store.save(body);
       ctx.log.info({ connection: saved.name, auth: saved.auth, jump: saved.jump }, 'ssh connection saved');
       return toPublic(saved);
     },
@@ -50,12 +51,12 @@ export function registerSshRoutes(api: Api, store: SshConnectionStore, ctx: AppC
       const conn = store.require(params.name);
       switch (body.action) {
         case 'probe': {
-          const fingerprint = await probeHostKey(conn, store, ctx.log);
+          const fingerprint = await probeHostKey(conn, ssh);
           const pinned = store.require(params.name).host_key_sha256;
           return { fingerprint, pinned, matches: pinned === fingerprint };
         }
         case 'pin': {
-          const fingerprint = await probeHostKey(conn, store, ctx.log);
+          const fingerprint = await probeHostKey(conn, ssh);
           if (fingerprint !== body.fingerprint) {
             throw new AppError(409, 'HOST_KEY_MISMATCH', `${conn.host}:${conn.port} now presents ${fingerprint}, not the ${body.fingerprint} you confirmed; probe again and compare`);
           }
