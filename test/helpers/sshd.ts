@@ -114,8 +114,10 @@ function waitForPort(port: number, child: ChildProcess, stderr: () => string): P
 /**
  * Starts `/usr/sbin/sshd -D -e -f <config>` on 127.0.0.1:<free port>. Throws, with the install
  * command, when OpenSSH's server is not installed: these tests must fail, never skip.
+ * `passwords: 'keyboard-interactive'` makes it take passwords only through PAM's
+ * keyboard-interactive prompts, as macOS and many Linux servers do.
  */
-export async function startSshd(): Promise<Sshd> {
+export async function startSshd({ passwords = 'password' }: { passwords?: 'password' | 'keyboard-interactive' } = {}): Promise<Sshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing; the SSH tests need a real OpenSSH server. Install it: ${INSTALL_HINT}`);
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation directory
   const account = testAccount();
@@ -148,10 +150,10 @@ export async function startSshd(): Promise<Sshd> {
         `HostKey ${hostKey}`,
         `PidFile ${join(dir, 'sshd.pid')}`,
         `AuthorizedKeysFile ${authorizedKeys}`,
-        'UsePAM no',
+        ...(passwords === 'password'
+          ? ['UsePAM no', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no']
+          : ['UsePAM yes', 'PasswordAuthentication no', 'KbdInteractiveAuthentication yes']),
         'StrictModes no',
-        'PasswordAuthentication yes',
-        'KbdInteractiveAuthentication no',
         'PubkeyAuthentication yes',
         'PermitRootLogin yes',
         'AllowTcpForwarding yes',

@@ -78,6 +78,23 @@ describe('SSH terminals against a real sshd', () => {
     await c.waitForOutput('pw-42');
   });
 
+  it('logs in with a password over keyboard-interactive when the server takes passwords only that way (PAM)', async () => {
+    if (sshd.password === null) throw new Error('password auth needs the tests to run as root');
+    const pam = await startSshd({ passwords: 'keyboard-interactive' });
+    try {
+      await save({ name: 'kbd', auth: 'password', password: pam.password, port: pam.port });
+      const { c, first } = await open('kbd');
+      expect(first.type, JSON.stringify(first)).toBe('ready');
+      c.input('echo kbd-$((5*5))\r');
+      await c.waitForOutput('kbd-25');
+      await save({ name: 'kbd-wrong', auth: 'password', password: 'not the password', port: pam.port });
+      const wrong = await open('kbd-wrong');
+      expect(wrong.first).toMatchObject({ type: 'error', data: { code: 'SSH_AUTH_FAILED' } });
+    } finally {
+      await pam.stop();
+    }
+  });
+
   it('logs in with a passphrase-protected key read from key_path', async () => {
     const path = `${sshd.clientKeyPath}_copy`;
     writeFileSync(path, sshd.encryptedClientKey, { mode: 0o600 });

@@ -54,7 +54,8 @@ function keyFile(conn: SshConnection): Buffer {
 async function credentials(conn: SshConnection, keys: KeyUnlocker): Promise<Partial<ConnectConfig>> {
   switch (conn.auth) {
     case 'password':
-      return { password: conn.password ?? '' };
+      // Servers that check passwords through PAM often offer only keyboard-interactive (see answerPrompts).
+      return { password: conn.password ?? '', tryKeyboard: true };
     case 'key': {
       const unlocked = await keys.unlock(conn.private_key ?? keyFile(conn), conn.passphrase);
       if (!unlocked.ok) throw new AppError(400, 'SSH_KEY_INVALID', `The private key of "${conn.name}" cannot be used: ${unlocked.message}`);
@@ -69,7 +70,23 @@ async function credentials(conn: SshConnection, keys: KeyUnlocker): Promise<Part
 }
 
 /** What went wrong during a handshake, as an AppError the client can act on. */
-function connectError(err: Error & { code?: string; level?: string }, conn: SshConnection, keyChange: { expected: string; got: string } | null): AppError {
+/** A prompt of keyboard-interactive authentication that asks for the password (in a few languages). */
+const PASSWORD_PROMPT = /pass(word|wort|code)|mot de passe|contrase|senha/i;
+
+/**
+ * Answers keyboard-interactive prompts for password authentication: prompts asking for the
+ * password get the saved one. Anything else (a one-time code, a question) cannot be answered
+ * from a saved connection: it is answered empty, so the login fails, and reported.
+ */
+export function answerPrompts(conn: SshConnection, prompts: { prompt: string }[], unanswerable: (prompt: string) => void): string[] {
+  return prompts.map(({ prompt }) => {
+    if (conn.auth === 'password' && PASSWORD_PROMPT.test(prompt)) return conn.password ?? '';
+    unanswerable(prompt.trim());
+    return '';
+  });
+}
+
+function connectError(err: Error & { code?: string; level?: string }, conn: SshConnection, keyChange: { expected: string; got: string } | null, unanswered: string | null = null): AppError {
   const at = where(conn);
   if (keyChange) {
     return new AppError(
@@ -83,7 +100,8 @@ function connectError(err: Error & { code?: string; level?: string }, conn: SshC
     return new AppError(504, 'SSH_TIMEOUT', `${at} did not complete the SSH handshake within ${SSH_READY_TIMEOUT_MS / 1000} s`);
   }
   if (err.level === 'client-authentication') {
-    return new AppError(401, 'SSH_AUTH_FAILED', `${at} rejected ${conn.auth} authentication as ${conn.username} (${err.message})`);
+    const asked = unanswered === null ? '' : `; it asked "${unanswered}", which Atelier cannot answer from a saved connection`;
+    return new AppError(401, 'SSH_AUTH_FAILED', `${at} rejected ${conn.auth} authentication as ${conn.username} (${err.message})${asked}`);
   }
   if (err.level === 'agent') return new AppError(502, 'SSH_AGENT_FAILED', `The ssh-agent at SSH_AUTH_SOCK failed: ${err.message}`);
   if (err.level === 'client-dns') return new AppError(502, 'SSH_CONNECT_FAILED', `Cannot resolve ${conn.host} (${err.code ?? err.message})`);
@@ -110,9 +128,13 @@ async function handshake(conn: SshConnection, { store, keys, log }: SshDeps, soc
       client.end();
     };
     // After `ready`, errors (a lost network, unanswered keepalives) close the channel, which ends the session.
+    let unanswered: string | null = null;
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      finish(answerPrompts(conn, prompts, (prompt) => (unanswered = prompt)));
+    });
     client.on('error', (err: Error & { code?: string; level?: string }) => {
       if (ready) log.warn({ connection: conn.name, level: err.level, error: err.message }, 'ssh connection error');
-      else fail(connectError(err, conn, keyChange));
+      else fail(connectError(err, conn, keyChange, unanswered));
     });
     client.on('close', () => fail(new AppError(502, 'SSH_CONNECT_FAILED', `${where(conn)} closed the connection during the handshake`)));
     client.once('ready', () => {
