@@ -84,6 +84,25 @@ describe('terminals in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
     await expect.poll(async () => (await sessions()).active.some((s) => s.id === id), { timeout: UI_TIMEOUT_MS }).toBe(false);
   });
 
+  it('a tab takes the title its program sets (OSC 0), and keeps it across a reload', async () => {
+    // sh, not bash: Debian's .bashrc sets the title from each prompt.
+    const page = await terminalsPage();
+    await page.click('[data-testid="new-terminal"]');
+    await page.click('[data-testid="new-terminal-item"][data-shell="/bin/sh"]');
+    const id = await openTab(page);
+    const title = page.locator('[data-testid="terminal-tab"] .tab-title');
+    // The typed line holds "build-$((6*7))"; only the title the shell's printf sets is "build-42".
+    await typeLine(page, "printf '\\033]0;%s\\007' build-$((6*7))");
+    await expect.poll(() => title.innerText(), { timeout: UI_TIMEOUT_MS }).toBe('build-42');
+    await expect.poll(async () => (await sessions()).active.find((s) => s.id === id)?.title, { timeout: UI_TIMEOUT_MS }).toBe('build-42');
+
+    await page.reload();
+    expect(await openTab(page)).toBe(id);
+    await expect.poll(() => title.innerText(), { timeout: UI_TIMEOUT_MS }).toBe('build-42');
+    await page.click('[data-testid="terminal-tab-close"]');
+    await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
+  });
+
   it('the SSH connection editor shows the server\'s error next to a missing host and saves nothing', async () => {
     const page = await terminalsPage();
     await page.click('[data-testid="new-terminal"]');

@@ -7,4 +7,7 @@ export type MirrorRequest =
   | { op: 'serialize'; id: string; request: number }
   | { op: 'dispose'; id: string };
 
-export type MirrorReply = { op: 'serialized'; request: number; data: string };
+export type MirrorReply =
+  | { op: 'serialized'; request: number; data: string }
+  /** The program set the window title (OSC 0 or 2), as xterm parsed it. */
+  | { op: 'title'; id: string; title: string };

@@ -61,6 +61,8 @@ port.on('message', (msg: MirrorRequest) => {
     const term = new headless.Terminal({ cols: msg.cols, rows: msg.rows, scrollback: msg.scrollback, allowProposedApi: true });
     const serializer = new serialize.SerializeAddon();
     term.loadAddon(serializer);
+    const id = msg.id;
+    term.onTitleChange((title) => reply({ op: 'title', id, title }));
     mirrors.set(msg.id, { term, serializer, backlog: [], backlogBytes: 0, timer: null });
     return;
   }

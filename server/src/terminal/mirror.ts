@@ -37,6 +37,7 @@ interface Held {
 export class MirrorPool {
   readonly #worker: Worker;
   readonly #pending = new Map<number, (data: string) => void>();
+  readonly #titleListeners = new Map<string, (title: string) => void>();
   #nextRequest = 1;
   readonly #held = new Map<string, Held>();
   #tickTimer: NodeJS.Timeout | null = null;
@@ -45,6 +46,10 @@ export class MirrorPool {
     this.#worker = new Worker(join(rootDir, 'server', 'dist', 'terminal', 'mirror-worker.js'));
     this.#worker.unref();
     this.#worker.on('message', (msg: MirrorReply) => {
+      if (msg.op === 'title') {
+        this.#titleListeners.get(msg.id)?.(msg.title);
+        return;
+      }
       this.#pending.get(msg.request)?.(msg.data);
       this.#pending.delete(msg.request);
     });
@@ -89,8 +94,12 @@ export class MirrorPool {
     this.#worker.postMessage(msg, transfer);
   }
 
-  /** Starts mirroring a session. */
-  create(id: string, size: { cols: number; rows: number; scrollback: number }): void {
+  /**
+   * Starts mirroring a session; `onTitle` hears the window titles its program sets, once
+   * parsed (after a flood, when it calms), and always before a snapshot asked for later.
+   */
+  create(id: string, size: { cols: number; rows: number; scrollback: number }, onTitle?: (title: string) => void): void {
+    if (onTitle) this.#titleListeners.set(id, onTitle);
     this.#post({ op: 'create', id, ...size });
   }
 
@@ -125,6 +134,7 @@ export class MirrorPool {
 
   dispose(id: string): void {
     this.#held.delete(id);
+    this.#titleListeners.delete(id);
     this.#post({ op: 'dispose', id });
   }
 

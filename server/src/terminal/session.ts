@@ -25,6 +25,9 @@ const BULK_CHUNK_BYTES = 1024;
 /** How long streaming output is coalesced into one frame (PTY reads are ~4 KB each). */
 const COALESCE_MS = 3;
 
+/** Longest window title kept; a program may send any length. */
+const TITLE_MAX_CHARS = 200;
+
 /** What GET /api/terminal/sessions reports of a live session. */
 export type SessionInfo = TerminalSessionInfo;
 
@@ -47,6 +50,8 @@ export class TerminalSession {
   #exit: { code: number | null; signal: string | null } | null = null;
   #onIdle: () => void = () => undefined;
   #onExit: () => void = () => undefined;
+  /** The window title the program set last (OSC 0/2), if any. */
+  #setTitle = '';
 
   constructor(
     readonly kind: TerminalKind,
@@ -55,7 +60,7 @@ export class TerminalSession {
     mirror: MirrorPool,
   ) {
     this.#mirror = mirror;
-    mirror.create(this.id, size);
+    mirror.create(this.id, size, (title) => (this.#setTitle = title.slice(0, TITLE_MAX_CHARS)));
     process.onData((chunk) => this.#receive(chunk));
     process.onExit((exit) => {
       this.#flush();
@@ -65,8 +70,9 @@ export class TerminalSession {
     });
   }
 
+  /** The title the program set, else what runs (the shell, user@host, the distribution). */
   get title(): string {
-    return this.process.title;
+    return this.#setTitle || this.process.title;
   }
 
   get exited(): boolean {

@@ -117,6 +117,13 @@ export class TerminalTab {
     this.#socket?.input(data);
   }
 
+  /** The program set the window title (OSC 0/2); an empty one keeps the current title. */
+  retitle(title: string): void {
+    if (!title || title === this.title) return;
+    this.title = title;
+    this.#onChange();
+  }
+
   /** The terminal was resized. */
   resize(cols: number, rows: number): void {
     this.#socket?.resize(cols, rows);
