@@ -103,6 +103,33 @@ describe('terminals in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
     await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
   });
 
+  it('tabs reorder by drag and drop and by Shift+arrow, and keep their order across a reload', async () => {
+    const page = await terminalsPage();
+    const tabs = page.locator('[data-testid="terminal-tab"]');
+    const order = () => tabs.evaluateAll((els) => els.map((el) => el.getAttribute('data-session')));
+    for (const n of [1, 2]) {
+      await page.click('[data-testid="new-terminal"]');
+      await page.click('[data-testid="new-terminal-item"][data-shell="/bin/sh"]');
+      await expect.poll(async () => (await order()).filter((id) => id && /^[0-9a-f-]{36}$/.test(id)).length, { timeout: UI_TIMEOUT_MS }).toBe(n);
+    }
+    const [first, second] = (await order()) as string[];
+
+    await tabs.nth(1).dragTo(tabs.nth(0));
+    await expect.poll(order, { timeout: UI_TIMEOUT_MS }).toEqual([second, first]);
+
+    await tabs.nth(0).locator('[role="tab"]').focus();
+    await page.keyboard.press('Shift+ArrowRight');
+    await expect.poll(order, { timeout: UI_TIMEOUT_MS }).toEqual([first, second]);
+    await tabs.nth(1).locator('[role="tab"]').focus();
+    await page.keyboard.press('Shift+ArrowLeft');
+    await expect.poll(order, { timeout: UI_TIMEOUT_MS }).toEqual([second, first]);
+
+    await page.reload();
+    await expect.poll(order, { timeout: UI_TIMEOUT_MS }).toEqual([second, first]);
+    for (let i = 0; i < 2; i++) await page.locator('[data-testid="terminal-tab-close"]').first().click();
+    await tabs.first().waitFor({ state: 'detached' });
+  });
+
   it('the SSH connection editor shows the server\'s error next to a missing host and saves nothing', async () => {
     const page = await terminalsPage();
     await page.click('[data-testid="new-terminal"]');

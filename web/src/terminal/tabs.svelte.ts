@@ -200,6 +200,17 @@ class TerminalTabs {
     this.save();
   }
 
+  /** Moves a tab to `index` in the list (dragged, or Shift+arrow); the order survives a reload. */
+  move(tab: TerminalTab, index: number): void {
+    const from = this.list.indexOf(tab);
+    const to = Math.max(0, Math.min(index, this.list.length - 1));
+    if (from < 0 || from === to) return;
+    const list = this.list.filter((t) => t !== tab);
+    list.splice(to, 0, tab);
+    this.list = list;
+    this.save();
+  }
+
   /** Closes a tab and ends its session; the neighbour is shown. */
   close(tab: TerminalTab): void {
     const index = this.list.indexOf(tab);
