@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SshConnectionPublic, TerminalSessionsResponse } from '../../server/src/wire/terminal.js';
 import type { TestServer } from '../helpers/server.js';
 import { startSshd } from '../helpers/sshd.js';
+import { TerminalClient } from '../helpers/terminal-client.js';
 import { useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
 
 const studio = useStudio();
@@ -128,6 +129,29 @@ describe('terminals in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
     await expect.poll(order, { timeout: UI_TIMEOUT_MS }).toEqual([second, first]);
     for (let i = 0; i < 2; i++) await page.locator('[data-testid="terminal-tab-close"]').first().click();
     await tabs.first().waitFor({ state: 'detached' });
+  });
+
+  it('a tab says so when another view of its terminal holds it back, and goes on once that view leaves', async () => {
+    const page = await terminalsPage();
+    await page.click('[data-testid="new-terminal"]');
+    await page.click('[data-testid="new-terminal-item"][data-shell="/bin/sh"]');
+    const id = await openTab(page);
+    const status = page.locator('[data-testid="terminal-status"]');
+    // Another window on the same session that never acknowledges its output.
+    const other = new TerminalClient(server.port, server.token, { autoAck: false });
+    try {
+      await other.opened();
+      other.send({ type: 'attach', data: { id } });
+      await other.waitForMessage((m) => m.type === 'ready');
+      await typeLine(page, 'yes held-back | head -c 20000000; echo; echo HELD-$((3*3))');
+      await expect.poll(() => status.getAttribute('data-state'), { timeout: UI_TIMEOUT_MS }).toBe('held');
+    } finally {
+      other.close();
+    }
+    await expect.poll(() => buffers(page), { timeout: 60_000 }).toContain('HELD-9');
+    expect(await status.getAttribute('data-state')).toBe('open');
+    await page.click('[data-testid="terminal-tab-close"]');
+    await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
   });
 
   it('the SSH connection editor shows the server\'s error next to a missing host and saves nothing', async () => {

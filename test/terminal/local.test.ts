@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TerminalClient } from '../helpers/terminal-client.js';
+import { FLOW_CONTROL } from '../../server/src/wire/terminal.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -143,6 +144,55 @@ describe('local terminal', () => {
     c.autoAck = true;
     c.send({ type: 'ack', data: c.bytes });
     await c.waitForOutput('FLOW-DONE', 60_000);
+  }, 90_000);
+});
+
+describe('a session paused by one of its viewers', () => {
+  it('tells the other viewers it waits on another one, never the one behind, and when it runs again', async () => {
+    const fast = client();
+    const { id } = await fast.init({ kind: 'local', shell: '/bin/sh' });
+    const slow = client({ autoAck: false });
+    await slow.opened();
+    slow.send({ type: 'attach', data: { id } });
+    await slow.waitForMessage((m) => m.type === 'ready');
+    // The typed line holds "HELD-$((1+1))"; only the shell's output holds "HELD-2".
+    fast.input('yes held-by-another-viewer | head -c 10000000; echo; echo HELD-$((1+1))\r');
+    await fast.waitForMessage((m) => m.type === 'paused' && m.data.paused, 20_000);
+    expect(slow.messages.some((m) => m.type === 'paused')).toBe(false);
+    slow.close();
+    await fast.waitForMessage((m) => m.type === 'paused' && !m.data.paused, 10_000);
+    await fast.waitForOutput('HELD-2', 90_000);
+  }, 120_000);
+
+  it('never tells a viewer alone, however often its own acks pause and resume the session', async () => {
+    const alone = client({ autoAck: false });
+    const { id } = await alone.init({ kind: 'local', shell: '/bin/sh' });
+    const paused = async () => (await sessions()).active.find((s) => s.id === id)?.paused === true;
+    const untilPaused = async () => {
+      const end = Date.now() + 20_000;
+      while (!(await paused())) {
+        if (Date.now() > end) throw new Error('the session never paused');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    let acked = 0;
+    const ackAll = () => {
+      alone.send({ type: 'ack', data: alone.bytes - acked });
+      acked = alone.bytes;
+    };
+    alone.input('yes only-viewer | head -c 20000000; echo; echo ALONE-$((2+2))\r');
+    // Paused by this viewer's own silence; an ack that leaves it between the marks keeps the
+    // session paused (and this viewer under the high mark): still its own doing, nothing to tell.
+    await untilPaused();
+    const partly = alone.bytes - acked - (FLOW_CONTROL.LOW_WATERMARK_BYTES + FLOW_CONTROL.HIGH_WATERMARK_BYTES) / 2;
+    alone.send({ type: 'ack', data: partly });
+    acked += partly;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await paused()).toBe(true);
+    alone.autoAck = true;
+    ackAll();
+    await alone.waitForOutput('ALONE-4', 60_000);
+    expect(alone.messages.filter((m) => m.type === 'paused')).toEqual([]);
   }, 90_000);
 });
 

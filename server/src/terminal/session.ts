@@ -16,6 +16,8 @@ interface ViewerState {
   unacked: number;
   /** Output held back while the viewer's snapshot is being serialized. */
   queue: Buffer[] | null;
+  /** Whether this viewer was told the session waits on another viewer (a `paused` message). */
+  toldHeld: boolean;
 }
 
 /** Largest frame of batched output; bigger bursts go out as several frames. */
@@ -103,7 +105,7 @@ export class TerminalSession {
 
   /** A new session's first viewer: no snapshot needed. */
   addFreshViewer(viewer: Viewer): void {
-    this.#viewers.set(viewer, { unacked: 0, queue: null });
+    this.#viewers.set(viewer, { unacked: 0, queue: null, toldHeld: false });
     viewer.control({ type: 'ready', data: { id: this.id, kind: this.kind, title: this.title } });
   }
 
@@ -113,7 +115,7 @@ export class TerminalSession {
    */
   async attach(viewer: Viewer): Promise<void> {
     this.#flush();
-    const state: ViewerState = { unacked: 0, queue: [] };
+    const state: ViewerState = { unacked: 0, queue: [], toldHeld: false };
     this.#viewers.set(viewer, state);
     const snapshot = await this.#mirror.serialize(this.id);
     if (!this.#viewers.has(viewer)) return; // left while waiting
@@ -122,6 +124,7 @@ export class TerminalSession {
     state.queue = null;
     for (const chunk of [Buffer.from(snapshot, 'utf8'), ...queued]) this.#sendTo(viewer, state, chunk);
     if (this.#exit) viewer.control({ type: 'exit', data: this.#exit });
+    else this.#tellHeld();
   }
 
   detach(viewer: Viewer): void {
@@ -135,6 +138,7 @@ export class TerminalSession {
     if (!state) return;
     state.unacked = Math.max(0, state.unacked - bytes);
     this.#maybeResume();
+    if (this.#paused) this.#tellHeld();
   }
 
   write(data: string): void {
@@ -195,11 +199,30 @@ export class TerminalSession {
     if (this.#paused || this.#exit || this.#maxUnacked() <= FLOW_CONTROL.HIGH_WATERMARK_BYTES) return;
     this.#paused = true;
     this.process.pause();
+    this.#tellHeld();
   }
 
   #maybeResume(): void {
     if (!this.#paused || this.#maxUnacked() >= FLOW_CONTROL.LOW_WATERMARK_BYTES) return;
     this.#paused = false;
     this.process.resume();
+    this.#tellHeld();
+  }
+
+  /**
+   * Tells each viewer whether the session waits on another viewer: paused while this viewer has
+   * caught up (under the low mark) and another has not. A viewer alone is never told; it knows
+   * when it is behind, and its own acks resume the session.
+   */
+  #tellHeld(): void {
+    const behind = (state: ViewerState): boolean => state.unacked >= FLOW_CONTROL.LOW_WATERMARK_BYTES;
+    let blockers = 0;
+    for (const state of this.#viewers.values()) if (behind(state)) blockers++;
+    for (const [viewer, state] of this.#viewers) {
+      const held = this.#paused && state.queue === null && !behind(state) && blockers > 0;
+      if (held === state.toldHeld) continue;
+      state.toldHeld = held;
+      viewer.control({ type: 'paused', data: { paused: held } });
+    }
   }
 }

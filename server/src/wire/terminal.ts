@@ -81,6 +81,8 @@ export type TerminalClientMessage = z.infer<typeof TerminalClientMessageSchema>;
 export type TerminalServerMessage =
   | { type: 'ready'; data: { id: string; kind: TerminalKind; title: string } }
   | { type: 'exit'; data: { code: number | null; signal: string | null } }
+  /** The session is paused, waiting on another viewer that is behind (true), or runs again (false). */
+  | { type: 'paused'; data: { paused: boolean } }
   | { type: 'error'; data: { error: string; code: string } };
 
 // ─── Saved SSH connections: GET/POST /api/terminal/sessions, DELETE …/:name, POST …/:name/host-key ───

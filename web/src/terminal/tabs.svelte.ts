@@ -46,6 +46,8 @@ export class TerminalTab {
   exit = $state<{ code: number | null; signal: string | null } | null>(null);
   problem = $state<TabProblem | null>(null);
   behind = $state(false);
+  /** The session waits on another view of it (another browser tab or window) that is behind. */
+  held = $state(false);
   /** Bumped by restart(): the view starts over with a fresh terminal. */
   generation = $state(0);
   #socket: TerminalSocket | null = null;
@@ -98,6 +100,9 @@ export class TerminalTab {
       behind: (behind) => {
         if (current()) this.behind = behind;
       },
+      held: (held) => {
+        if (current()) this.held = held;
+      },
     });
     this.#socket = socket;
     return () => {
@@ -143,6 +148,7 @@ export class TerminalTab {
     this.exit = null;
     this.problem = null;
     this.behind = false;
+    this.held = false;
     this.generation++;
     this.#onChange();
   }

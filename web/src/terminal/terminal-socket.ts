@@ -60,6 +60,8 @@ export interface TerminalSocketHandlers {
   state(state: SocketState): void;
   /** The view fell behind the output (or caught up). */
   behind(behind: boolean): void;
+  /** The session waits on another viewer that is behind (or runs again). */
+  held(held: boolean): void;
 }
 
 /** Codes the socket reports itself, for ends the server could not put into words. */
@@ -215,6 +217,9 @@ export class TerminalSocket {
         this.#queuedChars = 0;
         return;
       }
+      case 'paused':
+        this.#handlers.held(message.data.paused);
+        return;
       case 'exit':
         this.#exited = true;
         this.#handlers.exit(message.data.code, message.data.signal);
