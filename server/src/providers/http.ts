@@ -94,7 +94,7 @@ async function* bodyChunks(call: UpstreamCall): AsyncGenerator<Uint8Array> {
   call.signal?.addEventListener('abort', cancel, { once: true });
   // One timer per call, re-armed with refresh() for each chunk rather than replaced: a timer made
   // and cleared per token was ~7% of a relayed token's CPU. While the consumer holds a chunk the
-  // clock is off (`waiting` false), and a timer that fires then does nothing.
+  // clock is off (`waitingFor` undefined), and a timer that fires then does nothing.
   let timer: NodeJS.Timeout | undefined;
   let timerMs = 0;
   let waitingFor: string | undefined;

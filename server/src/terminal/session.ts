@@ -53,7 +53,7 @@ export class TerminalSession {
   #onIdle: () => void = () => undefined;
   #onExit: () => void = () => undefined;
   /** The window title the program set last (OSC 0/2), if any. */
-  #setTitle = '';
+  #programTitle = '';
 
   constructor(
     readonly kind: TerminalKind,
@@ -62,7 +62,7 @@ export class TerminalSession {
     mirror: MirrorPool,
   ) {
     this.#mirror = mirror;
-    mirror.create(this.id, size, (title) => (this.#setTitle = title.slice(0, TITLE_MAX_CHARS)));
+    mirror.create(this.id, size, (title) => (this.#programTitle = title.slice(0, TITLE_MAX_CHARS)));
     process.onData((chunk) => this.#receive(chunk));
     process.onExit((exit) => {
       this.#flush();
@@ -74,7 +74,7 @@ export class TerminalSession {
 
   /** The title the program set, else what runs (the shell, user@host, the distribution). */
   get title(): string {
-    return this.#setTitle || this.process.title;
+    return this.#programTitle || this.process.title;
   }
 
   get exited(): boolean {

@@ -69,7 +69,6 @@ async function credentials(conn: SshConnection, keys: KeyUnlocker): Promise<Part
   }
 }
 
-/** What went wrong during a handshake, as an AppError the client can act on. */
 /** A prompt of keyboard-interactive authentication that asks for the password (in a few languages). */
 const PASSWORD_PROMPT = /pass(word|wort|code)|mot de passe|contrase|senha/i;
 
@@ -86,6 +85,7 @@ export function answerPrompts(conn: SshConnection, prompts: { prompt: string }[]
   });
 }
 
+/** What went wrong during a handshake, as an AppError the client can act on. */
 function connectError(err: Error & { code?: string; level?: string }, conn: SshConnection, keyChange: { expected: string; got: string } | null, unanswered: string | null = null): AppError {
   const at = where(conn);
   if (keyChange) {
@@ -127,11 +127,11 @@ async function handshake(conn: SshConnection, { store, keys, log }: SshDeps, soc
       reject(error);
       client.end();
     };
-    // After `ready`, errors (a lost network, unanswered keepalives) close the channel, which ends the session.
     let unanswered: string | null = null;
     client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
       finish(answerPrompts(conn, prompts, (prompt) => (unanswered = prompt)));
     });
+    // After `ready`, errors (a lost network, unanswered keepalives) close the channel, which ends the session.
     client.on('error', (err: Error & { code?: string; level?: string }) => {
       if (ready) log.warn({ connection: conn.name, level: err.level, error: err.message }, 'ssh connection error');
       else fail(connectError(err, conn, keyChange, unanswered));
