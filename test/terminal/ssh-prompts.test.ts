@@ -1,26 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import type { SshConnection } from '../../server/src/terminal/ssh-connections.js';
-import { answerPrompts } from '../../server/src/terminal/ssh-process.js';
+import { answerPrompts, type PromptState } from '../../server/src/terminal/ssh-process.js';
 
 const conn = { name: 'c', auth: 'password', password: 's3cret' } as SshConnection;
+const fresh = (): PromptState => ({ passwordSent: false, unanswered: null });
 
 describe('keyboard-interactive prompts of password authentication', () => {
   it('answers password prompts, whatever their wording, with the saved password', () => {
-    const asked: string[] = [];
-    const prompts = ['Password: ', "alice@host's password:", 'Passwort: ', 'Mot de passe : '].map((prompt) => ({ prompt }));
-    expect(answerPrompts(conn, prompts, (p) => asked.push(p))).toEqual(['s3cret', 's3cret', 's3cret', 's3cret']);
-    expect(asked).toEqual([]);
+    for (const prompt of ['Password: ', "alice@host's password:", 'Passwort: ', 'Mot de passe : ']) {
+      const state = fresh();
+      expect(answerPrompts(conn, [{ prompt }], state)).toEqual(['s3cret']);
+      expect(state).toEqual({ passwordSent: true, unanswered: null });
+    }
+  });
+
+  it('sends the password once per handshake: asked again, it was wrong, and the server only counts another failure', () => {
+    const state = fresh();
+    expect(answerPrompts(conn, [{ prompt: 'Password: ' }], state)).toEqual(['s3cret']);
+    expect(answerPrompts(conn, [{ prompt: 'Password: ' }], state)).toEqual(['']);
+    expect(state.unanswered).toBeNull();
   });
 
   it('answers any other prompt empty and reports it, so the login fails with the question named', () => {
-    const asked: string[] = [];
-    expect(answerPrompts(conn, [{ prompt: 'Verification code: ' }], (p) => asked.push(p))).toEqual(['']);
-    expect(asked).toEqual(['Verification code:']);
+    const state = fresh();
+    expect(answerPrompts(conn, [{ prompt: 'Verification code: ' }], state)).toEqual(['']);
+    expect(state).toEqual({ passwordSent: false, unanswered: 'Verification code:' });
   });
 
   it('never sends a password for a connection that does not use password authentication', () => {
-    const asked: string[] = [];
-    expect(answerPrompts({ ...conn, auth: 'key' }, [{ prompt: 'Password: ' }], (p) => asked.push(p))).toEqual(['']);
-    expect(asked).toEqual(['Password:']);
+    const state = fresh();
+    expect(answerPrompts({ ...conn, auth: 'key' }, [{ prompt: 'Password: ' }], state)).toEqual(['']);
+    expect(state.unanswered).toBe('Password:');
   });
 });

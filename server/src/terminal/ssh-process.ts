@@ -72,17 +72,31 @@ async function credentials(conn: SshConnection, keys: KeyUnlocker): Promise<Part
 /** A prompt of keyboard-interactive authentication that asks for the password (in a few languages). */
 const PASSWORD_PROMPT = /pass(word|wort|code)|mot de passe|contrase|senha/i;
 
+/** What keyboard-interactive authentication has asked during one handshake. */
+export interface PromptState {
+  /** The saved password went out once; asked again, it was wrong. */
+  passwordSent: boolean;
+  /** A prompt that could not be answered, named in the error. */
+  unanswered: string | null;
+}
+
 /**
- * Answers keyboard-interactive prompts for password authentication: prompts asking for the
- * password get the saved one. Anything else (a one-time code, a question) cannot be answered
- * from a saved connection: it is answered empty, so the login fails, and reported.
+ * Answers keyboard-interactive prompts for password authentication: a prompt asking for the
+ * password gets the saved one, once per handshake (a second round would only add a failed
+ * attempt to the server's count). Anything else (a one-time code, a question) cannot be
+ * answered from a saved connection: it is answered empty, so the login fails, and reported.
  */
-export function answerPrompts(conn: SshConnection, prompts: { prompt: string }[], unanswerable: (prompt: string) => void): string[] {
-  return prompts.map(({ prompt }) => {
-    if (conn.auth === 'password' && PASSWORD_PROMPT.test(prompt)) return conn.password ?? '';
-    unanswerable(prompt.trim());
-    return '';
+export function answerPrompts(conn: SshConnection, prompts: { prompt: string }[], state: PromptState): string[] {
+  const answers = prompts.map(({ prompt }) => {
+    const asksPassword = conn.auth === 'password' && PASSWORD_PROMPT.test(prompt);
+    if (!asksPassword) {
+      state.unanswered = prompt.trim();
+      return '';
+    }
+    return state.passwordSent ? '' : (conn.password ?? '');
   });
+  if (answers.some(Boolean)) state.passwordSent = true;
+  return answers;
 }
 
 /** What went wrong during a handshake, as an AppError the client can act on. */
@@ -127,14 +141,12 @@ async function handshake(conn: SshConnection, { store, keys, log }: SshDeps, soc
       reject(error);
       client.end();
     };
-    let unanswered: string | null = null;
-    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
-      finish(answerPrompts(conn, prompts, (prompt) => (unanswered = prompt)));
-    });
+    const prompted: PromptState = { passwordSent: false, unanswered: null };
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => finish(answerPrompts(conn, prompts, prompted)));
     // After `ready`, errors (a lost network, unanswered keepalives) close the channel, which ends the session.
     client.on('error', (err: Error & { code?: string; level?: string }) => {
       if (ready) log.warn({ connection: conn.name, level: err.level, error: err.message }, 'ssh connection error');
-      else fail(connectError(err, conn, keyChange, unanswered));
+      else fail(connectError(err, conn, keyChange, prompted.unanswered));
     });
     client.on('close', () => fail(new AppError(502, 'SSH_CONNECT_FAILED', `${where(conn)} closed the connection during the handshake`)));
     client.once('ready', () => {
