@@ -85,6 +85,21 @@ describe('terminals in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
     await expect.poll(async () => (await sessions()).active.some((s) => s.id === id), { timeout: UI_TIMEOUT_MS }).toBe(false);
   });
 
+  it('lays out wide characters as two cells (Unicode 11), in the tab and in the screen restored after a reload', async () => {
+    const page = await terminalsPage();
+    await page.click('[data-testid="new-terminal"]');
+    await page.click('[data-testid="new-terminal-item"][data-shell="/bin/sh"]');
+    const id = await openTab(page);
+    // An emoji, then "Z" at column 3: right after the emoji if it is two cells wide, after a gap if one.
+    await typeLine(page, "printf '\\360\\237\\232\\200\\033[3GZ\\n'");
+    await expect.poll(() => buffers(page), { timeout: UI_TIMEOUT_MS }).toContain('\u{1F680}Z');
+    await page.reload();
+    expect(await openTab(page)).toBe(id);
+    await expect.poll(() => buffers(page), { timeout: UI_TIMEOUT_MS }).toContain('\u{1F680}Z');
+    await page.click('[data-testid="terminal-tab-close"]');
+    await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
+  });
+
   it('a tab takes the title its program sets (OSC 0), and keeps it across a reload', async () => {
     // sh, not bash: Debian's .bashrc sets the title from each prompt.
     const page = await terminalsPage();

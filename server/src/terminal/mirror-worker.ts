@@ -8,6 +8,7 @@
 import { parentPort } from 'node:worker_threads';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
+import unicode11 from '@xterm/addon-unicode11';
 import type { MirrorReply, MirrorRequest } from './mirror-protocol.js';
 
 /** Unparsed output kept per session; beyond this the oldest is dropped (at a line boundary). */
@@ -61,6 +62,9 @@ port.on('message', (msg: MirrorRequest) => {
     const term = new headless.Terminal({ cols: msg.cols, rows: msg.rows, scrollback: msg.scrollback, allowProposedApi: true });
     const serializer = new serialize.SerializeAddon();
     term.loadAddon(serializer);
+    // Wide characters (emoji, CJK) take the cells the studio's xterm gives them, or a restored screen would shift.
+    term.loadAddon(new unicode11.Unicode11Addon());
+    term.unicode.activeVersion = '11';
     const id = msg.id;
     term.onTitleChange((title) => reply({ op: 'title', id, title }));
     mirrors.set(msg.id, { term, serializer, backlog: [], backlogBytes: 0, timer: null });
