@@ -49,6 +49,19 @@ async function openTab(page: Page): Promise<string> {
   return id!;
 }
 
+/** Opens a /bin/sh tab (sh, not bash: Debian's .bashrc rewrites the title at each prompt) and waits for its session; answers its id. */
+async function openShTab(page: Page): Promise<string> {
+  await page.click('[data-testid="new-terminal"]');
+  await page.click('[data-testid="new-terminal-item"][data-shell="/bin/sh"]');
+  return openTab(page);
+}
+
+/** Closes the only tab, ending its session. */
+async function closeOnlyTab(page: Page): Promise<void> {
+  await page.click('[data-testid="terminal-tab-close"]');
+  await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
+}
+
 /** Types a line into the shown terminal, as a user would. */
 async function typeLine(page: Page, line: string): Promise<void> {
   await page.locator('[role="tabpanel"]:not([hidden]) [data-testid="terminal"]').click();
@@ -80,32 +93,25 @@ describe('terminals in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
     await typeLine(page, 'echo again-$((6*7))');
     await expect.poll(() => buffers(page), { timeout: UI_TIMEOUT_MS }).toContain('again-42');
 
-    await page.click('[data-testid="terminal-tab-close"]');
-    await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
+    await closeOnlyTab(page);
     await expect.poll(async () => (await sessions()).active.some((s) => s.id === id), { timeout: UI_TIMEOUT_MS }).toBe(false);
   });
 
   it('lays out wide characters as two cells (Unicode 11), in the tab and in the screen restored after a reload', async () => {
     const page = await terminalsPage();
-    await page.click('[data-testid="new-terminal"]');
-    await page.click('[data-testid="new-terminal-item"][data-shell="/bin/sh"]');
-    const id = await openTab(page);
+    const id = await openShTab(page);
     // An emoji, then "Z" at column 3: right after the emoji if it is two cells wide, after a gap if one.
     await typeLine(page, "printf '\\360\\237\\232\\200\\033[3GZ\\n'");
     await expect.poll(() => buffers(page), { timeout: UI_TIMEOUT_MS }).toContain('\u{1F680}Z');
     await page.reload();
     expect(await openTab(page)).toBe(id);
     await expect.poll(() => buffers(page), { timeout: UI_TIMEOUT_MS }).toContain('\u{1F680}Z');
-    await page.click('[data-testid="terminal-tab-close"]');
-    await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
+    await closeOnlyTab(page);
   });
 
   it('a tab takes the title its program sets (OSC 0), and keeps it across a reload', async () => {
-    // sh, not bash: Debian's .bashrc sets the title from each prompt.
     const page = await terminalsPage();
-    await page.click('[data-testid="new-terminal"]');
-    await page.click('[data-testid="new-terminal-item"][data-shell="/bin/sh"]');
-    const id = await openTab(page);
+    const id = await openShTab(page);
     const title = page.locator('[data-testid="terminal-tab"] .tab-title');
     // The typed line holds "build-$((6*7))"; only the title the shell's printf sets is "build-42".
     await typeLine(page, "printf '\\033]0;%s\\007' build-$((6*7))");
@@ -115,8 +121,7 @@ describe('terminals in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
     await page.reload();
     expect(await openTab(page)).toBe(id);
     await expect.poll(() => title.innerText(), { timeout: UI_TIMEOUT_MS }).toBe('build-42');
-    await page.click('[data-testid="terminal-tab-close"]');
-    await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
+    await closeOnlyTab(page);
   });
 
   it('tabs reorder by drag and drop and by Shift+arrow, and keep their order across a reload', async () => {
@@ -148,9 +153,7 @@ describe('terminals in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
 
   it('a tab says so when another view of its terminal holds it back, and goes on once that view leaves', async () => {
     const page = await terminalsPage();
-    await page.click('[data-testid="new-terminal"]');
-    await page.click('[data-testid="new-terminal-item"][data-shell="/bin/sh"]');
-    const id = await openTab(page);
+    const id = await openShTab(page);
     const status = page.locator('[data-testid="terminal-status"]');
     // Another window on the same session that never acknowledges its output.
     const other = new TerminalClient(server.port, server.token, { autoAck: false });
@@ -165,8 +168,7 @@ describe('terminals in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
     }
     await expect.poll(() => buffers(page), { timeout: 60_000 }).toContain('HELD-9');
     expect(await status.getAttribute('data-state')).toBe('open');
-    await page.click('[data-testid="terminal-tab-close"]');
-    await page.locator('[data-testid="terminal-tab"]').waitFor({ state: 'detached' });
+    await closeOnlyTab(page);
   });
 
   it('the SSH connection editor shows the server\'s error next to a missing host and saves nothing', async () => {
