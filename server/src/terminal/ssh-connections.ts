@@ -136,10 +136,6 @@ export class SshConnectionStore {
       created_at: stored?.created_at ?? now,
       updated_at: now,
     };
-    if (stored && stored.host === next.host && stored.port === next.port) {
-      next.host_key_sha256 = stored.host_key_sha256;
-      next.host_key_pinned_at = stored.host_key_pinned_at;
-    }
     if (input.auth === 'password') {
       next.password = secret(input.password, stored?.password ?? null);
       if (!next.password) throw invalid('password', 'password authentication needs a password');
@@ -147,6 +143,12 @@ export class SshConnectionStore {
       await this.#mergeKey(next, input, stored);
     }
     this.#checkJump(next);
+    // Read after the key check, which may wait on a worker: a pin made meanwhile (a connect) is kept.
+    const pinned = this.get(input.name);
+    if (pinned && pinned.host === next.host && pinned.port === next.port) {
+      next.host_key_sha256 = pinned.host_key_sha256;
+      next.host_key_pinned_at = pinned.host_key_pinned_at;
+    }
 
     this.#db
       .prepare(
