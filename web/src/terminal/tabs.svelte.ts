@@ -80,6 +80,8 @@ export class TerminalTab {
         this.kind = session.kind;
         this.title = session.title;
         this.problem = null;
+        // A new socket starts unheld; the server tells it right after `ready` if it is held.
+        this.held = false;
         this.#onChange();
         sink.ready(restored);
       },
