@@ -1,14 +1,17 @@
 // Terminal benchmarks, all peers in one run on the same data:
 //   throughput: `cat` of a 41 MB base64 file through (a) node-pty read directly (the floor),
-//   (b) Atelier (server process + WebSocket client acking like the studio), (c) wetty@3;
+//   (b) Atelier (server process + WebSocket client acking like the studio), (c) wetty@3,
+//   (d) minimal-terminal.mjs, the least a Node server can do to put a PTY on a WebSocket, which
+//   shows what any such server costs on this machine;
 //   echo: keystroke → echoed byte round trip, p50/p99 over 100 keystrokes per round, each peer;
 //   memory: Atelier server RSS growth while a client stalls (never acks) under bulk output.
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
 import WebSocket from 'ws';
 import { io } from 'socket.io-client';
@@ -176,6 +179,26 @@ async function stalledGrowth(server, file) {
   return round(peak - rssBefore, 1);
 }
 
+// ─── the least a PTY-over-WebSocket server can do ─────────────────────────────────────────
+async function minimalTerminal() {
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'minimal-terminal.mjs'));
+  const port = await new Promise((resolve) => child.once('message', resolve));
+  const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+  ws.binaryType = 'nodebuffer';
+  const listeners = new Set();
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) return;
+    ws.send(JSON.stringify({ type: 'ack', data: data.length })); // the same client work as for Atelier
+    listeners.forEach((l) => l(data));
+  });
+  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+  await new Promise((r) => setTimeout(r, 500));
+  return timedPeer('minimal server', (text) => ws.send(JSON.stringify({ type: 'input', data: text })), listeners, async () => {
+    ws.close();
+    child.disconnect();
+  });
+}
+
 // ─── wetty ──────────────────────────────────────────────────────────────────────────────
 async function wetty() {
   const port = await freePort();
@@ -237,11 +260,11 @@ export async function benchTerminal() {
   const peers = [];
   try {
     const file = makePayload(dir);
-    peers.push(await rawPty(), await atelier(join(dir, 'home')), await wetty());
+    peers.push(await rawPty(), await atelier(join(dir, 'home')), await minimalTerminal(), await wetty());
     const live = peers.filter((p) => !p.error);
     for (const peer of live) await peer.transfer(file); // warm-up, not counted
     const runs = Object.fromEntries(live.map((p) => [p.name, { mb: [], steal: [], echo: [] }]));
-    const ratios = { raw: [], wetty: [] };
+    const ratios = { raw: [], wetty: [], minimal: [], minimalRaw: [] };
     for (let r = 0; r < ROUNDS; r++) {
       const order = live.map((_, i) => live[(i + r) % live.length]);
       const rate = {};
@@ -255,6 +278,8 @@ export async function benchTerminal() {
         runs[peer.name].steal.push(t.steal_percent);
       }
       ratios.raw.push(rate.atelier / rate['raw node-pty']);
+      ratios.minimal.push(rate.atelier / rate['minimal server']);
+      ratios.minimalRaw.push(rate['minimal server'] / rate['raw node-pty']);
       if (rate.wetty) ratios.wetty.push(rate.atelier / rate.wetty);
     }
     const at = peers[1];
@@ -274,13 +299,17 @@ export async function benchTerminal() {
         throughput_vs_raw_per_round: ratios.raw.map((x) => round(x)),
         throughput_vs_wetty: ratios.wetty.length ? median(ratios.wetty) : null,
         throughput_vs_wetty_per_round: ratios.wetty.map((x) => round(x)),
+        throughput_vs_minimal_server: median(ratios.minimal),
+        throughput_vs_minimal_server_per_round: ratios.minimal.map((x) => round(x)),
       },
+      minimal_server: { ...summary('minimal server'), throughput_vs_raw: median(ratios.minimalRaw), throughput_vs_raw_per_round: ratios.minimalRaw.map((x) => round(x)) },
       wetty: summary('wetty'),
     };
     console.log(`terminal: cat of ${result.payload_mb} MB base64 and ${KEYSTROKES_PER_ROUND} keystrokes per peer and round; ${ROUNDS} interleaved rounds after a warm-up`);
     const row = (r) => (r.error ? { 'MB/s (median)': r.error } : { 'MB/s (median)': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'steal %': r.steal_percent.join(' / '), 'echo p50 ms': r.echo_ms.p50, 'echo p99 ms': r.echo_ms.p99 });
-    console.table({ 'raw node-pty': row(result.raw_node_pty), atelier: row(result.atelier), wetty: row(result.wetty) });
+    console.table({ 'raw node-pty': row(result.raw_node_pty), atelier: row(result.atelier), 'minimal server': row(result.minimal_server), wetty: row(result.wetty) });
     console.log(`terminal: atelier/raw ${result.atelier.throughput_vs_raw}× (rounds ${result.atelier.throughput_vs_raw_per_round.join(', ')}), atelier/wetty ${result.atelier.throughput_vs_wetty}× (rounds ${result.atelier.throughput_vs_wetty_per_round.join(', ')}), stalled-client RSS growth ${stalledRss} MB over ${STALL_MS / 1000} s`);
+    console.log(`terminal: the minimal server/raw ${result.minimal_server.throughput_vs_raw}× (rounds ${result.minimal_server.throughput_vs_raw_per_round.join(', ')}), atelier/minimal server ${result.atelier.throughput_vs_minimal_server}× (rounds ${result.atelier.throughput_vs_minimal_server_per_round.join(', ')})`);
     return result;
   } finally {
     for (const peer of peers) await peer.close?.();
