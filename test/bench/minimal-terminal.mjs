@@ -1,6 +1,7 @@
 // The floor for the terminal throughput benchmark: the least a Node server can do to put a PTY
 // on a WebSocket — node-pty read as bytes, reads coalesced for 3 ms into one binary frame (as
-// Atelier does), `ws` without compression. No auth, flow control, mirror, sessions or
+// Atelier does, without its 256 KB frame cap, which 3 ms of output here stays under), `ws`
+// without compression. No auth, flow control, mirror, sessions or
 // validation. Run as a child: `node minimal-terminal.mjs`; it sends its port to the parent over
 // IPC. Messages in: {type:'input', data} (anything else is ignored).
 import pty from 'node-pty';

@@ -130,8 +130,12 @@ function rssMb(pid) {
   return Number(m[1]) / 1024;
 }
 
-function atelierSocket(origin, token, { ack }) {
-  const ws = new WebSocket(`${origin.replace('http', 'ws')}/api/ws/terminal?token=${token}`, { perMessageDeflate: false });
+/**
+ * A WebSocket client of the terminal wire protocol, reading like the studio: output frames go to
+ * `listeners` and, with `ack`, are acknowledged one by one; `input(text)` types.
+ */
+function terminalClient(url, { ack }) {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
   const listeners = new Set();
   ws.binaryType = 'nodebuffer';
   ws.on('message', (data, isBinary) => {
@@ -139,14 +143,20 @@ function atelierSocket(origin, token, { ack }) {
     if (ack) ws.send(JSON.stringify({ type: 'ack', data: data.length }));
     listeners.forEach((l) => l(data));
   });
+  const opened = new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+  return { ws, listeners, opened, input: (text) => ws.send(JSON.stringify({ type: 'input', data: text })) };
+}
+
+/** A client of Atelier's terminal socket; `ready` settles once its local bash session started. */
+function atelierSocket(origin, token, { ack }) {
+  const client = terminalClient(`${origin.replace('http', 'ws')}/api/ws/terminal?token=${token}`, { ack });
   const ready = new Promise((resolve, reject) => {
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'init', data: { kind: 'local', shell: '/bin/bash', cols: 120, rows: 40 } })));
-    ws.on('message', (data, isBinary) => {
+    client.opened.then(() => client.ws.send(JSON.stringify({ type: 'init', data: { kind: 'local', shell: '/bin/bash', cols: 120, rows: 40 } })), reject);
+    client.ws.on('message', (data, isBinary) => {
       if (!isBinary && JSON.parse(data).type === 'ready') resolve();
     });
-    ws.on('error', reject);
   });
-  return { ws, listeners, ready, input: (text) => ws.send(JSON.stringify({ type: 'input', data: text })) };
+  return { ...client, ready };
 }
 
 async function atelier(home) {
@@ -183,18 +193,11 @@ async function stalledGrowth(server, file) {
 async function minimalTerminal() {
   const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'minimal-terminal.mjs'));
   const port = await new Promise((resolve) => child.once('message', resolve));
-  const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
-  ws.binaryType = 'nodebuffer';
-  const listeners = new Set();
-  ws.on('message', (data, isBinary) => {
-    if (!isBinary) return;
-    ws.send(JSON.stringify({ type: 'ack', data: data.length })); // the same client work as for Atelier
-    listeners.forEach((l) => l(data));
-  });
-  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+  const client = terminalClient(`ws://127.0.0.1:${port}`, { ack: true }); // the same client work as for Atelier
+  await client.opened;
   await new Promise((r) => setTimeout(r, 500));
-  return timedPeer('minimal server', (text) => ws.send(JSON.stringify({ type: 'input', data: text })), listeners, async () => {
-    ws.close();
+  return timedPeer('minimal server', client.input, client.listeners, async () => {
+    client.ws.close();
     child.disconnect();
   });
 }
