@@ -6,12 +6,18 @@ describe('screen mirror feeding', () => {
   let pool: MirrorPool;
   /** The size of each output post to the worker, in order (read when posted: the buffer is transferred). */
   let posted: number[];
+  /** The text of each output post. */
+  let postedText: string[];
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     posted = [];
+    postedText = [];
     const post = Worker.prototype.postMessage;
     vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, msg: { op: string; data?: Uint8Array }, transfer) {
-      if (msg.op === 'write') posted.push(msg.data!.byteLength);
+      if (msg.op === 'write') {
+        posted.push(msg.data!.byteLength);
+        postedText.push(Buffer.from(msg.data!).toString('latin1'));
+      }
       post.call(this, msg, transfer);
     });
     pool = new MirrorPool(process.cwd());
@@ -44,6 +50,23 @@ describe('screen mirror feeding', () => {
     expect(posted).toEqual([]);
     interval(0);
     expect(posted).toEqual([8 * 200_000 + 1000]);
+  });
+
+  it('posts only the newest 4 MB of a longer flood, starting at a line', () => {
+    const lines = (from: number, count: number): Buffer => Buffer.from(Array.from({ length: count }, (_, i) => `line ${from + i} ${'x'.repeat(60)}\n`).join(''));
+    let next = 0;
+    for (let i = 0; i < 40; i++) {
+      pool.write('s', lines(next, 2500)); // ~170 KB per interval: a flood
+      next += 2500;
+      vi.advanceTimersByTime(25);
+    }
+    for (let i = 0; i < 8; i++) interval(0);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(posted[0]).toBeGreaterThan(4 * 1024 * 1024 - 100);
+    const text = postedText[0]!;
+    expect(text).toMatch(/^line \d+ x+\n/);
+    expect(text.endsWith(`line ${next - 1} ${'x'.repeat(60)}\n`)).toBe(true);
   });
 
   it('posts what a flood holds at once when the screen is asked for', async () => {

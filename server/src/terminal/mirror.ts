@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { MirrorReply, MirrorRequest } from './mirror-protocol.js';
+import { TailBuffer } from './tail-buffer.js';
 
 /** Output for the mirror is posted to its worker at most this often. */
 const MIRROR_POST_INTERVAL_MS = 25;
@@ -12,13 +13,13 @@ const FLOOD_BYTES = 128 * 1024;
  * while the flood goes on, taking a core from the transfer.
  */
 const CALM_TICKS = 8;
-/** A flood keeps only its newest bytes (the worker then cuts them at a line start); older ones scrolled away. */
+/** A flood keeps only its newest bytes, cut at a line start when posted; older ones scrolled away. */
 const HOLD_MAX_BYTES = 4 * 1024 * 1024;
+const NEWLINE = 0x0a;
 
 /** Output of one session not yet posted to the worker. */
 interface Held {
-  chunks: Buffer[];
-  bytes: number;
+  tail: TailBuffer;
   /** Bytes since the last tick: the flood detector. */
   recent: number;
   /** Whether a flood was seen and has not yet been calm for CALM_TICKS intervals. */
@@ -30,9 +31,9 @@ interface Held {
 /**
  * The main-thread side of the mirror worker. The worker always runs the compiled file
  * (server/dist/): worker threads cannot load TypeScript, and the build runs before start and tests.
- * During a flood output is held here by reference (the frames are the ones sent to sockets), the
- * newest HOLD_MAX_BYTES of it, and posted once the flow calms: nothing is copied or parsed while
- * bytes stream through, so the mirror takes no CPU from the transfer it mirrors.
+ * During a flood output is held here, the newest HOLD_MAX_BYTES of it copied into one buffer
+ * (see TailBuffer for why a copy), and posted once the flow calms: nothing is parsed while bytes
+ * stream through, so the mirror takes little CPU from the transfer it mirrors.
  */
 export class MirrorPool {
   readonly #worker: Worker;
@@ -55,16 +56,13 @@ export class MirrorPool {
     });
   }
 
-  /** Posts one session's held output as a single transferred copy. */
+  /** Posts one session's held output, transferred; a tail that lost its start begins at a line. */
   #postHeld(id: string, held: Held): void {
     this.#held.delete(id);
-    const data = new Uint8Array(held.bytes);
-    let offset = 0;
-    for (const chunk of held.chunks) {
-      data.set(chunk, offset);
-      offset += chunk.length;
-    }
-    this.#post({ op: 'write', id, data }, [data.buffer]);
+    const truncated = held.tail.total > held.tail.size;
+    let data = held.tail.take();
+    if (truncated) data = data.subarray(data.indexOf(NEWLINE) + 1);
+    this.#post({ op: 'write', id, data }, [data.buffer as ArrayBuffer]);
   }
 
   /** Posts what every session holds, flood or not (before a resize or a snapshot, and at close). */
@@ -103,17 +101,15 @@ export class MirrorPool {
     this.#post({ op: 'create', id, ...size });
   }
 
-  /** Feeds output; the chunk must not change afterwards (it is held by reference). */
+  /** Feeds output (copied: the caller may reuse or drop the chunk). */
   write(id: string, data: Buffer): void {
     let held = this.#held.get(id);
     if (!held) {
-      held = { chunks: [], bytes: 0, recent: 0, flooding: false, calmTicks: 0 };
+      held = { tail: new TailBuffer(HOLD_MAX_BYTES), recent: 0, flooding: false, calmTicks: 0 };
       this.#held.set(id, held);
     }
-    held.chunks.push(data);
-    held.bytes += data.length;
+    held.tail.push(data);
     held.recent += data.length;
-    while (held.chunks.length > 1 && held.bytes - held.chunks[0]!.length >= HOLD_MAX_BYTES) held.bytes -= held.chunks.shift()!.length;
     this.#tickTimer ??= setTimeout(() => this.#tick(), MIRROR_POST_INTERVAL_MS);
   }
 

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { TailBuffer } from '../../server/src/terminal/tail-buffer.js';
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = (data: Uint8Array): string => new TextDecoder().decode(data);
+
+describe('tail buffer', () => {
+  it('keeps everything pushed while under its cap, in order', () => {
+    const tail = new TailBuffer(1024);
+    tail.push(bytes('hello '));
+    tail.push(bytes('world'));
+    expect(tail.size).toBe(11);
+    expect(text(tail.take())).toBe('hello world');
+  });
+
+  it('keeps only the newest cap bytes once more was pushed, oldest first', () => {
+    const tail = new TailBuffer(10);
+    for (const piece of ['abcd', 'efgh', 'ijkl', 'mnop']) tail.push(bytes(piece));
+    expect(tail.total).toBe(16);
+    expect(tail.size).toBe(10);
+    expect(text(tail.take())).toBe('ghijklmnop');
+  });
+
+  it('wraps exactly at the cap without losing or repeating a byte', () => {
+    const tail = new TailBuffer(8);
+    tail.push(bytes('12345678'));
+    tail.push(bytes('9'));
+    expect(text(tail.take())).toBe('23456789');
+  });
+
+  it('keeps the end of a chunk bigger than the cap', () => {
+    const tail = new TailBuffer(4);
+    tail.push(bytes('xy'));
+    tail.push(bytes('0123456789'));
+    expect(text(tail.take())).toBe('6789');
+  });
+
+  it('grows past its first capacity up to the cap (a flood of a few MB)', () => {
+    const cap = 4 * 1024 * 1024;
+    const tail = new TailBuffer(cap);
+    const chunk = new Uint8Array(100_000);
+    for (let i = 0; i < 60; i++) tail.push(chunk.fill(i));
+    const out = tail.take();
+    expect(out.length).toBe(cap);
+    expect(out.at(-1)).toBe(59);
+    // The oldest kept byte is from the chunk `cap` bytes before the end.
+    expect(out[0]).toBe(Math.floor((60 * 100_000 - cap) / 100_000));
+  });
+
+  it('is empty after take, and its taken buffer is not reused', () => {
+    const tail = new TailBuffer(16);
+    tail.push(bytes('first'));
+    const first = tail.take();
+    tail.push(bytes('second'));
+    expect(tail.total).toBe(6);
+    expect(text(first)).toBe('first');
+    expect(text(tail.take())).toBe('second');
+    expect(tail.take().length).toBe(0);
+  });
+});
