@@ -16,7 +16,7 @@ import pty from 'node-pty';
 import WebSocket from 'ws';
 import { io } from 'socket.io-client';
 import { startAtelier } from './atelier-process.mjs';
-import { cpuTicks, percentile, round, stealPercent } from './stats.mjs';
+import { cpuTicks, percentile, processCpuMs, round, stealPercent } from './stats.mjs';
 
 const PAYLOAD_RAW_BYTES = 30 * 1024 * 1024; // → ~41 MB of base64 text
 const KEYSTROKES_PER_ROUND = 100;
@@ -89,13 +89,15 @@ async function echoSamples(send, subscribe, unsubscribe) {
 
 /**
  * A peer kept open for the whole run: `send(text)` types into its shell, `listeners` receive
- * its output chunks. Transfers and echo runs are timed the same way for every peer.
+ * its output chunks. Transfers and echo runs are timed the same way for every peer. With
+ * `serverPid`, a transfer also reports that server process's CPU time per MB moved.
  */
-function timedPeer(name, send, listeners, close) {
+function timedPeer(name, send, listeners, close, serverPid) {
   return {
     name,
     close,
     async transfer(file) {
+      const cpuBefore = serverPid ? processCpuMs(serverPid) : 0;
       const before = cpuTicks();
       const start = process.hrtime.bigint();
       const bytes = await new Promise((resolve) => {
@@ -108,7 +110,8 @@ function timedPeer(name, send, listeners, close) {
       });
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const after = cpuTicks();
-      return { mb_per_s: bytes / 1e6 / seconds, steal_percent: stealPercent(before, after) };
+      const serverCpu = serverPid ? (processCpuMs(serverPid) - cpuBefore) / (bytes / 1e6) : null;
+      return { mb_per_s: bytes / 1e6 / seconds, steal_percent: stealPercent(before, after), server_cpu_ms_per_mb: serverCpu };
     },
     echo: () => echoSamples(send, (l) => listeners.add(l), (l) => listeners.delete(l)),
   };
@@ -166,10 +169,16 @@ async function atelier(home) {
   const term = atelierSocket(server.origin, server.token, { ack: true });
   await term.ready;
   await new Promise((r) => setTimeout(r, 500));
-  const peer = timedPeer('atelier', term.input, term.listeners, async () => {
-    term.ws.close();
-    await server.stop();
-  });
+  const peer = timedPeer(
+    'atelier',
+    term.input,
+    term.listeners,
+    async () => {
+      term.ws.close();
+      await server.stop();
+    },
+    server.child.pid,
+  );
   return { ...peer, server };
 }
 
@@ -196,10 +205,16 @@ async function minimalTerminal() {
   const client = terminalClient(`ws://127.0.0.1:${port}`, { ack: true }); // the same client work as for Atelier
   await client.opened;
   await new Promise((r) => setTimeout(r, 500));
-  return timedPeer('minimal server', client.input, client.listeners, async () => {
-    client.ws.close();
-    child.disconnect();
-  });
+  return timedPeer(
+    'minimal server',
+    client.input,
+    client.listeners,
+    async () => {
+      client.ws.close();
+      child.disconnect();
+    },
+    child.pid,
+  );
 }
 
 // ─── wetty ──────────────────────────────────────────────────────────────────────────────
@@ -238,10 +253,11 @@ async function wetty() {
     });
     socket.emit('resize', { cols: 120, rows: 40 });
     await new Promise((r) => setTimeout(r, 500));
-    return timedPeer('wetty', (text) => socket.emit('input', text), listeners, async () => {
+    const close = async () => {
       socket.close();
       await stop();
-    });
+    };
+    return timedPeer('wetty', (text) => socket.emit('input', text), listeners, close, child.pid);
   } catch (err) {
     await stop();
     return { name: 'wetty', error: `wetty could not be measured: ${err.message}` };
@@ -266,7 +282,7 @@ export async function benchTerminal() {
     peers.push(await rawPty(), await atelier(join(dir, 'home')), await minimalTerminal(), await wetty());
     const live = peers.filter((p) => !p.error);
     for (const peer of live) await peer.transfer(file); // warm-up, not counted
-    const runs = Object.fromEntries(live.map((p) => [p.name, { mb: [], steal: [], echo: [] }]));
+    const runs = Object.fromEntries(live.map((p) => [p.name, { mb: [], steal: [], echo: [], cpu: [] }]));
     const ratios = { raw: [], wetty: [], minimal: [], minimalRaw: [] };
     for (let r = 0; r < ROUNDS; r++) {
       const order = live.map((_, i) => live[(i + r) % live.length]);
@@ -279,6 +295,7 @@ export async function benchTerminal() {
         rate[peer.name] = t.mb_per_s;
         runs[peer.name].mb.push(round(t.mb_per_s));
         runs[peer.name].steal.push(t.steal_percent);
+        if (t.server_cpu_ms_per_mb !== null) runs[peer.name].cpu.push(t.server_cpu_ms_per_mb);
       }
       ratios.raw.push(rate.atelier / rate['raw node-pty']);
       ratios.minimal.push(rate.atelier / rate['minimal server']);
@@ -289,7 +306,8 @@ export async function benchTerminal() {
     const stalledRss = await stalledGrowth(at.server, file);
     const summary = (name) => {
       const r = runs[name];
-      return r ? { mb_per_s: median(r.mb), runs_mb_per_s: r.mb, steal_percent: r.steal, echo_ms: { p50: round(percentile(r.echo, 50), 3), p99: round(percentile(r.echo, 99), 3), samples: r.echo.length } } : peers.find((p) => p.name === name);
+      const cpu = r?.cpu.length ? { server_cpu_ms_per_mb: median(r.cpu) } : {};
+      return r ? { mb_per_s: median(r.mb), runs_mb_per_s: r.mb, steal_percent: r.steal, ...cpu, echo_ms: { p50: round(percentile(r.echo, 50), 3), p99: round(percentile(r.echo, 99), 3), samples: r.echo.length } } : peers.find((p) => p.name === name);
     };
     const result = {
       payload_mb: round((PAYLOAD_RAW_BYTES * 4) / 3 / 1e6, 1),
@@ -309,7 +327,10 @@ export async function benchTerminal() {
       wetty: summary('wetty'),
     };
     console.log(`terminal: cat of ${result.payload_mb} MB base64 and ${KEYSTROKES_PER_ROUND} keystrokes per peer and round; ${ROUNDS} interleaved rounds after a warm-up`);
-    const row = (r) => (r.error ? { 'MB/s (median)': r.error } : { 'MB/s (median)': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'steal %': r.steal_percent.join(' / '), 'echo p50 ms': r.echo_ms.p50, 'echo p99 ms': r.echo_ms.p99 });
+    const row = (r) =>
+      r.error
+        ? { 'MB/s (median)': r.error }
+        : { 'MB/s (median)': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'steal %': r.steal_percent.join(' / '), 'server CPU ms/MB': r.server_cpu_ms_per_mb ?? '', 'echo p50 ms': r.echo_ms.p50, 'echo p99 ms': r.echo_ms.p99 };
     console.table({ 'raw node-pty': row(result.raw_node_pty), atelier: row(result.atelier), 'minimal server': row(result.minimal_server), wetty: row(result.wetty) });
     console.log(`terminal: atelier/raw ${result.atelier.throughput_vs_raw}× (rounds ${result.atelier.throughput_vs_raw_per_round.join(', ')}), atelier/wetty ${result.atelier.throughput_vs_wetty}× (rounds ${result.atelier.throughput_vs_wetty_per_round.join(', ')}), stalled-client RSS growth ${stalledRss} MB over ${STALL_MS / 1000} s`);
     console.log(`terminal: the minimal server/raw ${result.minimal_server.throughput_vs_raw}× (rounds ${result.minimal_server.throughput_vs_raw_per_round.join(', ')}), atelier/minimal server ${result.atelier.throughput_vs_minimal_server}× (rounds ${result.atelier.throughput_vs_minimal_server_per_round.join(', ')})`);
