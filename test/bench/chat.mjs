@@ -1,61 +1,35 @@
-// Chat benchmarks against a local OpenAI-format streaming stand-in (the only fake allowed):
-//   relay: each token's arrival time read directly from the stand-in vs through Atelier's
+// Chat benchmarks against a local OpenAI-format streaming stand-in in its own process (the only
+// fake allowed; stream-standin.mjs):
+//   relay: each token's latency read directly from the stand-in vs through Atelier's
 //          POST /api/chat SSE relay (server process + client); added latency p50/p99;
 //   load:  100 concurrent streamed chats; the server's event-loop delay over the run (from its
 //          own monitor, via /api/system/metrics) and /api/health latency meanwhile.
 import { fork } from 'node:child_process';
-import { createServer, request as httpRequest } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAtelier } from './atelier-process.mjs';
-import { cpuTicks, percentile, round, stealPercent } from './stats.mjs';
+import { cpuTicks, percentile, processCpuMs, round, stealPercent } from './stats.mjs';
 import { LLM_ROUTE_RATE_LIMIT } from '../../server/dist/limits.js';
 
+/** Tokens stream-standin.mjs sends for the `relay` and `load` scripts. */
 const TOKENS = 300;
-const TOKEN_INTERVAL_MS = 5;
 const RELAY_ROUNDS = 5;
 const CONCURRENT = 100;
 const LOAD_TOKENS = 100;
-const LOAD_INTERVAL_MS = 20;
 
-/** OpenAI chat-completions streaming, one token per chunk; remembers when each chunk was written. */
-function startStandin() {
-  const sent = new Map(); // `${stream}:${i}` → hrtime ms
-  let streams = 0;
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const { model } = JSON.parse(body);
-      const [tokens, interval] = model === 'load' ? [LOAD_TOKENS, LOAD_INTERVAL_MS] : model === 'seed' ? [1, 1] : [TOKENS, TOKEN_INTERVAL_MS];
-      const stream = streams++;
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-      res.write(chunk({ role: 'assistant', content: '' }));
-      let i = 0;
-      const timer = setInterval(() => {
-        if (i < tokens) {
-          sent.set(`${stream}:${i}`, performance.now());
-          res.write(chunk({ content: `<${stream}:${i}>` }));
-          i++;
-          return;
-        }
-        clearInterval(timer);
-        res.write(chunk({}, 'stop'));
-        res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model, choices: [], usage: { prompt_tokens: 5, completion_tokens: tokens, total_tokens: tokens + 5 } })}\n\n`);
-        res.end('data: [DONE]\n\n');
-      }, interval);
-      res.on('close', () => clearInterval(timer));
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, sent, url: `http://127.0.0.1:${server.address().port}/v1` })));
+/** Starts stream-standin.mjs in its own process; resolves with its base URL and stop(). */
+async function startStandin() {
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'stream-standin.mjs'));
+  const url = await new Promise((resolve) => child.once('message', resolve));
+  return { url, stop: () => child.disconnect() };
 }
 
 /**
- * POSTs `body` and reads the streamed answer with node:http, calling `onToken(stream, i)` for each
- * `<stream:i>` marker as its bytes arrive. (fetch and its web streams cost this process about
+ * POSTs `body` and reads the streamed answer with node:http, calling `onToken(stream, i, latencyMs)`
+ * for each `<stream:i:t>` marker as its bytes arrive (t: when the stand-in wrote it, in µs). (fetch and its web streams cost this process about
  * twice the CPU per chunk, and the bench shares two cores with the server it measures.)
  */
 function streamTokens(url, headers, body, onToken) {
@@ -74,8 +48,8 @@ function streamTokens(url, headers, body, onToken) {
         for (let open = buffer.indexOf('<', at); open !== -1; open = buffer.indexOf('<', at)) {
           const close = buffer.indexOf('>', open);
           if (close === -1) break;
-          const [stream, i] = buffer.slice(open + 1, close).split(':');
-          if (i !== undefined) onToken(stream, Number(i));
+          const [stream, i, sentUs] = buffer.slice(open + 1, close).split(':');
+          if (sentUs !== undefined) onToken(stream, Number(i), Number(process.hrtime.bigint() / 1000n - BigInt(sentUs)) / 1000);
           at = close + 1;
         }
         buffer = buffer.slice(at);
@@ -105,18 +79,32 @@ export async function benchChat() {
     // Direct (read the stand-in ourselves) and relayed (the same stream through POST /api/chat),
     // interleaved over RELAY_ROUNDS rounds so both see the same machine; samples are pooled.
     // A third path, through the least a Node relay can do (minimal-relay.mjs), shows what any
-    // relay adds on this machine in the same run.
+    // relay adds on this machine in the same run. Each path first streams once uncounted (its
+    // code is cold; the server has just started), and the order rotates each round: a path's
+    // place in the round (after which other one) moved its p99 by ~1 ms here.
     const minimal = fork(join(dirname(fileURLToPath(import.meta.url)), 'minimal-relay.mjs'), [`${standin.url}/chat/completions`]);
     const minimalPort = await new Promise((resolve) => minimal.once('message', resolve));
-    const direct = [];
-    const relayed = [];
-    const floor = [];
-    for (let round = 0; round < RELAY_ROUNDS; round++) {
-      await streamTokens(`${standin.url}/chat/completions`, {}, { model: 'relay', stream: true, messages: [] }, (s, i) => direct.push(performance.now() - standin.sent.get(`${s}:${i}`)));
-      await streamTokens(`${origin}/api/chat`, headers, { message: 'bench', stream: true }, (s, i) => relayed.push(performance.now() - standin.sent.get(`${s}:${i}`)));
-      await streamTokens(`http://127.0.0.1:${minimalPort}/`, {}, { model: 'relay' }, (s, i) => floor.push(performance.now() - standin.sent.get(`${s}:${i}`)));
+    // A relay's CPU time per token (its process, all threads) is read too: steadier than latency here.
+    const paths = [
+      { name: 'direct', url: `${standin.url}/chat/completions`, headers: {}, body: { model: 'relay', stream: true, messages: [] } },
+      { name: 'atelier', url: `${origin}/api/chat`, headers, body: { message: 'bench', stream: true }, pid: atelier.child.pid },
+      { name: 'minimal', url: `http://127.0.0.1:${minimalPort}/`, headers: {}, body: { model: 'relay' }, pid: minimal.pid },
+    ].map((path) => ({ ...path, samples: [], roundP99: [], cpuPerToken: [] }));
+    const streamPath = (path, into) => streamTokens(path.url, path.headers, path.body, (_s, _i, ms) => into?.push(ms));
+    for (const path of paths) await streamPath(path, null);
+    for (let r = 0; r < RELAY_ROUNDS; r++) {
+      for (let k = 0; k < paths.length; k++) {
+        const path = paths[(k + r) % paths.length];
+        const samples = [];
+        const cpuBefore = path.pid ? processCpuMs(path.pid) : 0;
+        await streamPath(path, samples);
+        if (path.pid) path.cpuPerToken.push((processCpuMs(path.pid) - cpuBefore) / samples.length);
+        path.samples.push(...samples);
+        path.roundP99.push(round(percentile(samples, 99), 2));
+      }
     }
     minimal.disconnect();
+    const [direct, relayed, floor] = paths.map((path) => path.samples);
     if (relayed.length !== TOKENS * RELAY_ROUNDS || floor.length !== TOKENS * RELAY_ROUNDS) throw new Error(`relays delivered ${relayed.length} and ${floor.length} of ${TOKENS * RELAY_ROUNDS} tokens`);
 
     // Load: 100 streams at once, each in its own conversation (as 100 people chatting would be;
@@ -128,7 +116,7 @@ export async function benchChat() {
       conversations.push(seeded.conversation_id);
     }
     // The chat route is rate limited (a token bucket): wait until it holds a request per stream again.
-    const used = CONCURRENT + RELAY_ROUNDS;
+    const used = CONCURRENT + RELAY_ROUNDS + 1;
     const short = Math.max(0, used + CONCURRENT - LLM_ROUTE_RATE_LIMIT.requests);
     await new Promise((r) => setTimeout(r, Math.ceil((short * LLM_ROUTE_RATE_LIMIT.perMs) / LLM_ROUTE_RATE_LIMIT.requests) + 1_000));
     // The server's own event-loop delay over the run comes from its metrics (each read covers the interval since the previous one); health probes every 10 ms
@@ -179,6 +167,8 @@ export async function benchChat() {
         via_minimal_node_relay: { p50: round(percentile(floor, 50), 3), p99: round(percentile(floor, 99), 3) },
         minimal_node_relay_added: { p50: round(percentile(floor, 50) - percentile(direct, 50), 3), p99: round(percentile(floor, 99) - percentile(direct, 99), 3) },
         tokens: TOKENS * RELAY_ROUNDS,
+        p99_per_round: Object.fromEntries(paths.map((path) => [path.name, path.roundP99])),
+        server_cpu_ms_per_token: { atelier: round(percentile(paths[1].cpuPerToken, 50), 3), minimal_node_relay: round(percentile(paths[2].cpuPerToken, 50), 3) },
       },
       load: {
         streams: CONCURRENT,
@@ -204,6 +194,8 @@ export async function benchChat() {
       'via a minimal Node relay': result.relay_ms.via_minimal_node_relay,
       'added by the minimal relay': result.relay_ms.minimal_node_relay_added,
     });
+    console.log(`chat: relay p99 per round, ms: ${paths.map((path) => `${path.name} ${path.roundP99.join(' / ')}`).join('; ')}`);
+    console.log(`chat: relay process CPU per token (median of rounds): Atelier ${result.relay_ms.server_cpu_ms_per_token.atelier} ms, the minimal relay ${result.relay_ms.server_cpu_ms_per_token.minimal_node_relay} ms`);
     console.log(`chat: ${CONCURRENT} concurrent streams, ${tokens}/${CONCURRENT * LOAD_TOKENS} tokens in ${result.load.seconds} s (steal ${steal}%, bench process ${result.load.bench_process_cpu_ms} ms CPU)`);
     console.table({
       'event-loop delay ms, streams starting': startLoop,
@@ -214,7 +206,7 @@ export async function benchChat() {
     return result;
   } finally {
     await atelier.stop();
-    standin.server.close();
+    standin.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
