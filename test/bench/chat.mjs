@@ -14,23 +14,25 @@ import { startAtelier } from './atelier-process.mjs';
 import { cpuTicks, percentile, processCpuMs, round, stealPercent } from './stats.mjs';
 import { LLM_ROUTE_RATE_LIMIT } from '../../server/dist/limits.js';
 
-/** Tokens stream-standin.mjs sends for the `relay` and `load` scripts. */
 const TOKENS = 300;
 const RELAY_ROUNDS = 5;
 const CONCURRENT = 100;
 const LOAD_TOKENS = 100;
+/** What stream-standin.mjs streams for each request `model`. */
+const STANDIN_SCRIPTS = { relay: { tokens: TOKENS, intervalMs: 5 }, load: { tokens: LOAD_TOKENS, intervalMs: 20 }, seed: { tokens: 1, intervalMs: 1 } };
 
 /** Starts stream-standin.mjs in its own process; resolves with its base URL and stop(). */
 async function startStandin() {
-  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'stream-standin.mjs'));
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'stream-standin.mjs'), [JSON.stringify(STANDIN_SCRIPTS)]);
   const url = await new Promise((resolve) => child.once('message', resolve));
   return { url, stop: () => child.disconnect() };
 }
 
 /**
  * POSTs `body` and reads the streamed answer with node:http, calling `onToken(stream, i, latencyMs)`
- * for each `<stream:i:t>` marker as its bytes arrive (t: when the stand-in wrote it, in µs). (fetch and its web streams cost this process about
- * twice the CPU per chunk, and the bench shares two cores with the server it measures.)
+ * for each `<stream:i:t>` marker as its bytes arrive (t: when the stand-in wrote it, in µs).
+ * (fetch and its web streams cost this process about twice the CPU per chunk, and the bench
+ * shares two cores with the server it measures.)
  */
 function streamTokens(url, headers, body, onToken) {
   return new Promise((resolve, reject) => {
@@ -91,6 +93,7 @@ export async function benchChat() {
       { name: 'minimal', url: `http://127.0.0.1:${minimalPort}/`, headers: {}, body: { model: 'relay' }, pid: minimal.pid },
     ].map((path) => ({ ...path, samples: [], roundP99: [], cpuPerToken: [] }));
     const streamPath = (path, into) => streamTokens(path.url, path.headers, path.body, (_s, _i, ms) => into?.push(ms));
+    const [directPath, atelierPath, minimalPath] = paths;
     for (const path of paths) await streamPath(path, null);
     for (let r = 0; r < RELAY_ROUNDS; r++) {
       for (let k = 0; k < paths.length; k++) {
@@ -104,7 +107,7 @@ export async function benchChat() {
       }
     }
     minimal.disconnect();
-    const [direct, relayed, floor] = paths.map((path) => path.samples);
+    const [direct, relayed, floor] = [directPath.samples, atelierPath.samples, minimalPath.samples];
     if (relayed.length !== TOKENS * RELAY_ROUNDS || floor.length !== TOKENS * RELAY_ROUNDS) throw new Error(`relays delivered ${relayed.length} and ${floor.length} of ${TOKENS * RELAY_ROUNDS} tokens`);
 
     // Load: 100 streams at once, each in its own conversation (as 100 people chatting would be;
@@ -168,7 +171,7 @@ export async function benchChat() {
         minimal_node_relay_added: { p50: round(percentile(floor, 50) - percentile(direct, 50), 3), p99: round(percentile(floor, 99) - percentile(direct, 99), 3) },
         tokens: TOKENS * RELAY_ROUNDS,
         p99_per_round: Object.fromEntries(paths.map((path) => [path.name, path.roundP99])),
-        server_cpu_ms_per_token: { atelier: round(percentile(paths[1].cpuPerToken, 50), 3), minimal_node_relay: round(percentile(paths[2].cpuPerToken, 50), 3) },
+        server_cpu_ms_per_token: { atelier: round(percentile(atelierPath.cpuPerToken, 50), 3), minimal_node_relay: round(percentile(minimalPath.cpuPerToken, 50), 3) },
       },
       load: {
         streams: CONCURRENT,

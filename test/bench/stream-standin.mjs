@@ -3,12 +3,13 @@
 // bench's own process, reading it "directly" would cross no process at all, so a relay's figure
 // would also carry the hop the direct path skipped). Each token carries the time it was written
 // on the machine's monotonic clock, in µs (`<stream:i:t>`), which every process here shares, so
-// a reader anywhere knows its latency. Run as a child: `node stream-standin.mjs`; it sends its
-// base URL to the parent over IPC. The request's `model` picks the script: `relay` 300 tokens
-// 5 ms apart, `load` 100 tokens 20 ms apart, `seed` one token.
+// a reader anywhere knows its latency. Run as a child: `node stream-standin.mjs '<scripts>'`,
+// the scripts as JSON `{<model>: {tokens, intervalMs}}` (the request's `model` picks one, else
+// the first); it sends its base URL to the parent over IPC.
 import { createServer } from 'node:http';
 
-const SCRIPTS = { relay: { tokens: 300, intervalMs: 5 }, load: { tokens: 100, intervalMs: 20 }, seed: { tokens: 1, intervalMs: 1 } };
+const SCRIPTS = JSON.parse(process.argv[2]);
+const FALLBACK = Object.values(SCRIPTS)[0];
 
 let streams = 0;
 const server = createServer((req, res) => {
@@ -16,7 +17,7 @@ const server = createServer((req, res) => {
   req.on('data', (c) => (body += c));
   req.on('end', () => {
     const { model } = JSON.parse(body);
-    const { tokens, intervalMs } = SCRIPTS[model] ?? SCRIPTS.relay;
+    const { tokens, intervalMs } = SCRIPTS[model] ?? FALLBACK;
     const stream = streams++;
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
