@@ -4,6 +4,7 @@ import type { TerminalKind } from '../wire/terminal.js';
 import type { MirrorPool } from './mirror.js';
 import type { TerminalProcess } from './process.js';
 import { TerminalSession, type SessionInfo } from './session.js';
+import type { YoungGcPacer } from './young-gc.js';
 
 /** An exited session stays attachable this long, so a reload still shows how it ended. */
 const EXITED_SESSION_KEEP_MS = 60_000;
@@ -24,6 +25,8 @@ export class SessionManager {
     readonly mirror: MirrorPool,
     readonly limits: ManagerLimits,
     readonly log: Logger,
+    /** Shared by every session: it counts all terminal output this process moves. */
+    readonly gc: YoungGcPacer,
   ) {}
 
   /** Live sessions count toward the cap; exited ones kept for re-attach do not. */
@@ -41,7 +44,7 @@ export class SessionManager {
 
   /** Registers a started process as a session. */
   add(kind: TerminalKind, proc: TerminalProcess, size: { cols: number; rows: number; scrollback: number }): TerminalSession {
-    const session = new TerminalSession(kind, proc, size, this.mirror);
+    const session = new TerminalSession(kind, proc, size, this.mirror, this.gc);
     this.#sessions.set(session.id, session);
     session.onIdle(() => this.#schedule(session, this.limits.detachGraceMs()));
     session.onExit(() => {

@@ -15,6 +15,7 @@ import { openSshProcess } from './ssh-process.js';
 import { registerSshRoutes } from './ssh-routes.js';
 import { loadThemes } from './themes.js';
 import { listWslDistros } from './wsl.js';
+import { scavenger, YOUNG_GC_EVERY_BYTES, YoungGcPacer } from './young-gc.js';
 
 /** Terminals (SPEC §7 "Terminal"): the PTY WebSocket, saved SSH connections, themes, preferences. */
 export const terminalCapability: Capability = {
@@ -24,7 +25,7 @@ export const terminalCapability: Capability = {
     const themes = loadThemes(join(ctx.rootDir, 'themes'));
     const settings = () => ctx.config.get().terminal;
     const mirror = new MirrorPool(ctx.rootDir);
-    const manager = new SessionManager(mirror, { maxSessions: () => settings().max_sessions, detachGraceMs: () => settings().detach_grace_s * 1000 }, ctx.log);
+    const manager = new SessionManager(mirror, { maxSessions: () => settings().max_sessions, detachGraceMs: () => settings().detach_grace_s * 1000 }, ctx.log, new YoungGcPacer(YOUNG_GC_EVERY_BYTES, scavenger()));
     const keys = workerKeyUnlocker(ctx.rootDir);
     const connections = new SshConnectionStore(ctx.db, keys);
     const ssh = { store: connections, keys, log: ctx.log };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FLOW_CONTROL, type TerminalKind, type TerminalServerMessage, type TerminalSessionInfo } from '../wire/terminal.js';
 import type { MirrorPool } from './mirror.js';
 import type { TerminalProcess } from './process.js';
+import type { YoungGcPacer } from './young-gc.js';
 
 /** One open socket looking at a session. */
 export interface Viewer {
@@ -45,6 +46,7 @@ export class TerminalSession {
   readonly createdAt = new Date();
   readonly #viewers = new Map<Viewer, ViewerState>();
   readonly #mirror: MirrorPool;
+  readonly #gc: YoungGcPacer;
   #batch: Buffer[] = [];
   #batchBytes = 0;
   #flushScheduled = false;
@@ -60,8 +62,10 @@ export class TerminalSession {
     readonly process: TerminalProcess,
     size: { cols: number; rows: number; scrollback: number },
     mirror: MirrorPool,
+    gc: YoungGcPacer,
   ) {
     this.#mirror = mirror;
+    this.#gc = gc;
     mirror.create(this.id, size, (title) => (this.#programTitle = title.slice(0, TITLE_MAX_CHARS)));
     process.onData((chunk) => this.#receive(chunk));
     process.onExit((exit) => {
@@ -181,6 +185,7 @@ export class TerminalSession {
       else this.#sendTo(viewer, state, frame);
     }
     this.#maybePause();
+    this.#gc.passed(frame.length);
   }
 
   #sendTo(viewer: Viewer, state: ViewerState, chunk: Buffer): void {
