@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAtelier } from './atelier-process.mjs';
 import { cpuTicks, percentile, processCpuMs, round, stealPercent } from './stats.mjs';
-import { LLM_ROUTE_RATE_LIMIT } from '../../server/dist/limits.js';
+import { LLM_ROUTE_RATE_LIMIT, METRICS_MIN_SAMPLE_INTERVAL_MS } from '../../server/dist/limits.js';
 
 const TOKENS = 300;
 const RELAY_ROUNDS = 5;
@@ -124,7 +124,9 @@ export async function benchChat() {
     await new Promise((r) => setTimeout(r, Math.ceil((short * LLM_ROUTE_RATE_LIMIT.perMs) / LLM_ROUTE_RATE_LIMIT.requests) + 1_000));
     // The server's own event-loop delay over the run comes from its metrics (each read covers the interval since the previous one); health probes every 10 ms
     // add what a client sees meanwhile.
+    // This first read also starts the server's monitor, which runs only while metrics are read.
     await fetch(`${origin}/api/system/metrics`, { headers });
+    const firstReadAt = performance.now();
     const probes = [];
     let running = true;
     const prober = (async () => {
@@ -142,7 +144,12 @@ export async function benchChat() {
     // The delay while the streams start (until each has its first token) is also read apart.
     let streaming = 0;
     let allStreaming;
-    const startPhase = new Promise((resolve) => (allStreaming = resolve)).then(async () => (await (await fetch(`${origin}/api/system/metrics`, { headers })).json()).server.event_loop_delay_ms);
+    // The server answers a read sooner than METRICS_MIN_SAMPLE_INTERVAL_MS after the last with that
+    // last sample, so a start phase shorter than that is read once the interval has passed.
+    const startPhase = new Promise((resolve) => (allStreaming = resolve)).then(async () => {
+      await new Promise((r) => setTimeout(r, Math.max(0, firstReadAt + METRICS_MIN_SAMPLE_INTERVAL_MS + 10 - performance.now())));
+      return (await (await fetch(`${origin}/api/system/metrics`, { headers })).json()).server.event_loop_delay_ms;
+    });
     await Promise.all(
       conversations.map((conversation_id) => {
         let first = true;

@@ -46,6 +46,28 @@ describe('system metrics', () => {
     expect(sampler.sample()).toBe(second);
   });
 
+  it('measures event-loop delay only while metrics are read: a stall before the first read, or once reads stopped, is not seen', async () => {
+    const stall = async (ms: number): Promise<void> => {
+      await pause(20);
+      const end = Date.now() + ms;
+      while (Date.now() < end); // blocks the loop, as a slow synchronous handler would
+      await pause(20);
+    };
+    const watchMs = 300;
+    const sampler = new MetricsSampler(0, watchMs);
+    try {
+      await stall(60);
+      expect(sampler.sample().server.event_loop_delay_ms.max).toBe(0); // the monitor was off: nobody was reading
+      await stall(60);
+      expect(sampler.sample().server.event_loop_delay_ms.max).toBeGreaterThanOrEqual(40); // on since the read before
+      await pause(watchMs + 200);
+      await stall(60);
+      expect(sampler.sample().server.event_loop_delay_ms.max).toBe(0); // it stopped once reads did
+    } finally {
+      sampler.close();
+    }
+  });
+
   it('sums /proc/net/dev over every interface but loopback', () => {
     const text = [
       'Inter-|   Receive                                                |  Transmit',

@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { METRICS_MIN_SAMPLE_INTERVAL_MS } from '../limits.js';
+import { METRICS_LOOP_MONITOR_WATCH_MS, METRICS_MIN_SAMPLE_INTERVAL_MS } from '../limits.js';
 
 /** Period of the event-loop delay monitor's timer. */
 const LOOP_DELAY_RESOLUTION_MS = 10;
@@ -78,25 +78,43 @@ function memory(): SystemMetrics['memory'] {
  */
 export class MetricsSampler {
   readonly #minIntervalMs: number;
+  readonly #watchMs: number;
   #previous: Counters;
   #cached: SystemMetrics | undefined;
-  /** Sampled every 10 ms by libuv's timer; reset at each sample so figures cover one interval. */
   /**
    * Samples how late a timer of LOOP_DELAY_RESOLUTION_MS fires. The histogram records the whole
    * interval between firings (an idle loop reads ~10 ms at a 10 ms resolution), so the
-   * resolution is subtracted to report the delay itself.
+   * resolution is subtracted to report the delay itself. It runs only while someone reads
+   * metrics (see METRICS_LOOP_MONITOR_WATCH_MS): the first read after a quiet spell starts it and
+   * reports no delay, later ones report the delay since the read before.
    */
   readonly #loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  /** Stops the monitor once reads stop; re-armed by each read. */
+  #watchTimer: NodeJS.Timeout | undefined;
 
-  constructor(minIntervalMs = METRICS_MIN_SAMPLE_INTERVAL_MS) {
+  constructor(minIntervalMs = METRICS_MIN_SAMPLE_INTERVAL_MS, watchMs = METRICS_LOOP_MONITOR_WATCH_MS) {
     this.#minIntervalMs = minIntervalMs;
+    this.#watchMs = watchMs;
     this.#previous = readCounters();
-    this.#loopDelay.enable();
   }
 
-  /** Stops the event-loop monitor (shutdown). */
+  /** Stops the event-loop monitor (at shutdown, and once reads stopped for the watch period). */
   close(): void {
+    clearTimeout(this.#watchTimer);
+    this.#watchTimer = undefined;
     this.#loopDelay.disable();
+  }
+
+  /** A read: keeps the loop-delay monitor running for another watch period, starting it if it was off. */
+  #watch(): void {
+    if (this.#watchTimer) {
+      this.#watchTimer.refresh();
+      return;
+    }
+    this.#loopDelay.reset();
+    this.#loopDelay.enable();
+    this.#watchTimer = setTimeout(() => this.close(), this.#watchMs);
+    this.#watchTimer.unref();
   }
 
   #server(): SystemMetrics['server'] {
@@ -112,6 +130,7 @@ export class MetricsSampler {
    * answer: over a few milliseconds the CPU tick counters barely move and the percentages are noise.
    */
   sample(): SystemMetrics {
+    this.#watch();
     if (this.#cached && Date.now() - this.#previous.at < this.#minIntervalMs) return this.#cached;
     const before = this.#previous;
     const now = readCounters();
