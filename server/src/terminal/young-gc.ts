@@ -35,17 +35,20 @@ export class YoungGcPacer {
 /** Output between two scavenges: well under the ~24 MB of slack V8 leaves, even if each byte is allocated twice (read and frame). */
 export const YOUNG_GC_EVERY_BYTES = 4 * 1024 * 1024;
 
+/** gc(), once found: every server in the process (tests build many) shares one. */
+let gcFunction: GcFunction | undefined;
+
 /**
  * A function that runs a scavenge now. It uses gc() if the process was started with
  * `--expose-gc`, else turns that flag on and takes gc() from a fresh context (what the flag
  * would have put on the global), leaving the global object untouched.
  */
 export function scavenger(): () => void {
-  let gc = (globalThis as { gc?: GcFunction }).gc;
-  if (!gc) {
+  gcFunction ??= (globalThis as { gc?: GcFunction }).gc;
+  if (!gcFunction) {
     setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as GcFunction;
+    gcFunction = runInNewContext('gc') as GcFunction;
   }
-  const run = gc;
+  const run = gcFunction;
   return () => run({ type: 'minor' });
 }
