@@ -143,12 +143,12 @@ export async function* streamAnthropic(req: ChatRequest, ep: Endpoint, ctx: Erro
         const index = Number(data.index);
         blocks.set(index, { type: String(block.type), id: String(block.id ?? ''), name: String(block.name ?? ''), json: '' });
         if (block.type === 'text') {
-          yield* thinking.end();
+          if (thinking.open) yield thinking.close();
           if (typeof block.text === 'string' && block.text) yield { type: 'text', text: block.text };
         } else if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking) {
           yield thinking.thinking(block.thinking);
         } else if (block.type === 'tool_use') {
-          yield* thinking.end();
+          if (thinking.open) yield thinking.close();
         }
         break;
       }
@@ -156,7 +156,7 @@ export async function* streamAnthropic(req: ChatRequest, ep: Endpoint, ctx: Erro
         const delta: Json = data.delta ?? {};
         const block = blocks.get(Number(data.index));
         if (delta.type === 'text_delta' && typeof delta.text === 'string') {
-          yield* thinking.end();
+          if (thinking.open) yield thinking.close();
           if (delta.text) yield { type: 'text', text: delta.text };
         } else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string') {
           if (delta.thinking) yield thinking.thinking(delta.thinking);
@@ -169,7 +169,7 @@ export async function* streamAnthropic(req: ChatRequest, ep: Endpoint, ctx: Erro
       }
       case 'content_block_stop': {
         const block = blocks.get(Number(data.index));
-        if (block?.type === 'thinking') yield* thinking.end(block.signature);
+        if (block?.type === 'thinking' && thinking.open) yield thinking.close(block.signature);
         if (block?.type === 'tool_use') {
           if (!block.name) throw badStream(ctx, `tool_use block ${data.index} has no name`);
           yield toolCallEvent(block.id || `toolu_${data.index}`, block.name, block.json);
@@ -194,7 +194,7 @@ export async function* streamAnthropic(req: ChatRequest, ep: Endpoint, ctx: Erro
     if (stopped) break;
   }
   if (!stopped) throw badStream(ctx, 'the stream ended before message_stop');
-  yield* thinking.end();
+  if (thinking.open) yield thinking.close();
   yield { type: 'usage', input_tokens: input, output_tokens: output };
   yield { type: 'done', stop_reason: anthropicStopReason(stop), raw_stop_reason: stop };
 }

@@ -61,9 +61,22 @@ function prepare(req: ChatRequest): { ep: Endpoint; ctx: ErrorContext } {
  * PROVIDER_UNREACHABLE, REQUEST_ABORTED). Aborting `signal`, or leaving the loop early,
  * closes the upstream connection. Record the usage with `recordUsage`.
  */
-export async function* streamChat(req: ChatRequest): AsyncGenerator<ChatEvent> {
-  const { ep, ctx } = prepare(req);
-  yield* ep.protocol === 'anthropic' ? streamAnthropic(req, ep, ctx) : streamOpenAI(req, ep, ctx);
+export function streamChat(req: ChatRequest): AsyncGenerator<ChatEvent> {
+  // The protocol's own generator is returned, not delegated to: each layer of `yield*` costs
+  // every token a round of promises. A bad request still fails on the first `next()`.
+  let prepared: ReturnType<typeof prepare>;
+  try {
+    prepared = prepare(req);
+  } catch (err) {
+    return failing(err);
+  }
+  const { ep, ctx } = prepared;
+  return ep.protocol === 'anthropic' ? streamAnthropic(req, ep, ctx) : streamOpenAI(req, ep, ctx);
+}
+
+/** A stream that fails on its first `next()`, as a generator whose first statement throws would. */
+async function* failing(err: unknown): AsyncGenerator<never> {
+  throw err;
 }
 
 /** One model turn without streaming (same errors as `streamChat`). */

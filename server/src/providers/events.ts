@@ -14,9 +14,18 @@ export function toolCallEvent(id: string, name: string, rawArgs: string): ToolCa
   }
 }
 
-/** Tracks whether reasoning is being streamed, so exactly one `thinking_end` follows it. */
+/**
+ * Tracks whether reasoning is being streamed, so exactly one `thinking_end` follows it. Callers
+ * write `if (thinking.open) yield thinking.close()`: a plain yield, where `yield*` of a list
+ * would cost an async generator a round of promises for every text delta, reasoning or not.
+ */
 export class ThinkingState {
   #open = false;
+
+  /** Whether reasoning is being streamed and has not been closed yet. */
+  get open(): boolean {
+    return this.#open;
+  }
 
   /** A thinking event; opens the reasoning phase. */
   thinking(text: string): ChatEvent {
@@ -24,11 +33,10 @@ export class ThinkingState {
     return { type: 'thinking', text };
   }
 
-  /** `thinking_end` when reasoning was open (and closes it), else nothing. */
-  end(signature?: string): ChatEvent[] {
-    if (!this.#open) return [];
+  /** The `thinking_end` event that closes reasoning (call when `open`). */
+  close(signature?: string): ChatEvent {
     this.#open = false;
-    return [signature === undefined ? { type: 'thinking_end' } : { type: 'thinking_end', signature }];
+    return signature === undefined ? { type: 'thinking_end' } : { type: 'thinking_end', signature };
   }
 }
 

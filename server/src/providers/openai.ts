@@ -98,12 +98,12 @@ function request(req: ChatRequest, ep: Endpoint, stream: boolean, ctx: ErrorCont
 /** Content pieces → events, closing reasoning before the answer starts. */
 function* contentEvents(pieces: ContentPiece[], thinking: ThinkingState): Generator<ChatEvent> {
   for (const p of pieces) {
-    if (p.kind === 'thinking') yield thinking.thinking(p.text);
-    else if (p.kind === 'thinking_end') yield* thinking.end();
-    else {
-      yield* thinking.end();
-      yield { type: 'text', text: p.text };
+    if (p.kind === 'thinking') {
+      yield thinking.thinking(p.text);
+      continue;
     }
+    if (thinking.open) yield thinking.close();
+    if (p.kind === 'text') yield { type: 'text', text: p.text };
   }
 }
 
@@ -137,10 +137,15 @@ export async function* streamOpenAI(req: ChatRequest, ep: Endpoint, ctx: ErrorCo
     const reasoning = reasoningOf(delta);
     if (reasoning) yield thinking.thinking(reasoning);
     if (typeof delta.content === 'string' && delta.content) {
-      yield* contentEvents(splitter ? splitter.push(delta.content) : [{ kind: 'text', text: delta.content }], thinking);
+      if (splitter) yield* contentEvents(splitter.push(delta.content), thinking);
+      else {
+        // The common case, once per token: no <think> tags to split, so no generator to delegate to.
+        if (thinking.open) yield thinking.close();
+        yield { type: 'text', text: delta.content };
+      }
     }
     if (Array.isArray(delta.tool_calls)) {
-      yield* thinking.end();
+      if (thinking.open) yield thinking.close();
       for (const tc of delta.tool_calls as Json[]) {
         // Some servers omit `index`; a new id then starts a new call, anything else extends the last.
         const index = typeof tc.index === 'number' ? tc.index : tc.id && ![...calls.values()].some((c) => c.id === tc.id) ? calls.size : Math.max(0, calls.size - 1);
@@ -156,7 +161,7 @@ export async function* streamOpenAI(req: ChatRequest, ep: Endpoint, ctx: ErrorCo
   if (!sawDone && finish === null) throw badStream(ctx, 'the stream ended before the answer did (no finish_reason, no [DONE])');
 
   if (splitter) yield* contentEvents(splitter.flush(), thinking);
-  yield* thinking.end();
+  if (thinking.open) yield thinking.close();
   for (const [index, call] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
     if (!call.name) throw badStream(ctx, `tool call ${index} has no function name`);
     yield toolCallEvent(call.id || `call_${index}`, call.name, call.args);
