@@ -76,14 +76,18 @@ async function drain(res: IncomingMessage, stopIterating: () => unknown, close: 
 }
 
 /**
- * The body of a 2xx answer, chunk by chunk. Two clocks guard it: until the first body byte
- * (`firstByteTimeoutMs`) and between chunks (`stallTimeoutMs`); they run only while we wait on
- * the network, never while the consumer handles a chunk. A non-2xx answer throws the error of
- * its status with the provider's message; a redirect is not followed. The caller's signal
- * closes the connection at once; leaving the loop early lets the rest of the answer arrive for
- * up to PROVIDER_DRAIN_MS (the connection is then reused) and closes it after that.
+ * The body of a 2xx answer, as items decoded from its chunks. Two clocks guard it: until the
+ * first body byte (`firstByteTimeoutMs`) and between chunks (`stallTimeoutMs`); they run only
+ * while we wait on the network, never while the consumer handles a chunk. A non-2xx answer
+ * throws the error of its status with the provider's message; a redirect is not followed. The
+ * caller's signal closes the connection at once; leaving the loop early lets the rest of the
+ * answer arrive for up to PROVIDER_DRAIN_MS (the connection is then reused) and closes it after
+ * that; an item that fails to decode closes it at once.
+ * `decode` turns each chunk into the items yielded (none, one or several) and `end` gives the
+ * last ones once the body is complete: a reader of SSE events gets them from this one generator,
+ * not from a second one stacked on it (each layer costs every token a round of promises).
  */
-async function* bodyChunks(call: UpstreamCall): AsyncGenerator<Uint8Array> {
+async function* bodyItems<T>(call: UpstreamCall, decode: (chunk: Buffer) => readonly T[], end: () => readonly T[] = () => []): AsyncGenerator<T> {
   const { ctx } = call;
   const firstByteMs = call.firstByteTimeoutMs ?? PROVIDER_FIRST_BYTE_TIMEOUT_MS;
   const stallMs = call.stallTimeoutMs ?? PROVIDER_STALL_TIMEOUT_MS;
@@ -164,15 +168,22 @@ async function* bodyChunks(call: UpstreamCall): AsyncGenerator<Uint8Array> {
     let first = true;
     for (;;) {
       if (!first) arm(stallMs, stalled);
-      const r = await read();
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await chunks.next(); // not through read(): one async call less per chunk
+      } catch (err) {
+        throw failure(err, true);
+      }
       disarm();
       first = false;
       if (r.done) {
         finished = true;
+        for (const item of end()) yield item;
         return;
       }
+      const items = decode(r.value);
       atYield = true;
-      yield r.value;
+      for (const item of items) yield item;
       atYield = false;
     }
   } finally {
@@ -187,8 +198,8 @@ async function* bodyChunks(call: UpstreamCall): AsyncGenerator<Uint8Array> {
 }
 
 /** The events of a `text/event-stream` answer, parsed with eventsource-parser. Comments (keep-alives) are skipped. */
-export async function* sseEvents(call: UpstreamCall): AsyncGenerator<EventSourceMessage> {
-  const pending: EventSourceMessage[] = [];
+export function sseEvents(call: UpstreamCall): AsyncGenerator<EventSourceMessage> {
+  let pending: EventSourceMessage[] = [];
   let overflow: string | undefined;
   const parser = createParser({
     onEvent: (event) => pending.push(event),
@@ -199,20 +210,25 @@ export async function* sseEvents(call: UpstreamCall): AsyncGenerator<EventSource
     maxBufferSize: PROVIDER_SSE_MAX_BUFFER_CHARS,
   });
   const decoder = new TextDecoder();
-  for await (const chunk of bodyChunks(call)) {
-    parser.feed(decoder.decode(chunk, { stream: true }));
+  const parsed = (text: string): EventSourceMessage[] => {
+    parser.feed(text);
     if (overflow) throw badStream(call.ctx, `an event exceeded ${PROVIDER_SSE_MAX_BUFFER_CHARS} characters`);
-    while (pending.length > 0) yield pending.shift()!;
-  }
-  parser.feed(decoder.decode());
-  while (pending.length > 0) yield pending.shift()!;
+    const events = pending;
+    pending = [];
+    return events;
+  };
+  return bodyItems(
+    call,
+    (chunk) => parsed(decoder.decode(chunk, { stream: true })),
+    () => parsed(decoder.decode()),
+  );
 }
 
 /** A JSON answer, parsed. */
 export async function requestJson(call: UpstreamCall): Promise<unknown> {
   const parts: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of bodyChunks(call)) {
+  for await (const chunk of bodyItems(call, (c) => [c])) {
     size += chunk.byteLength;
     if (size > PROVIDER_SSE_MAX_BUFFER_CHARS) throw badStream(call.ctx, `the answer exceeded ${PROVIDER_SSE_MAX_BUFFER_CHARS} bytes`);
     parts.push(chunk);
