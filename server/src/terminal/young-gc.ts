@@ -12,8 +12,11 @@ type GcFunction = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'a
  * none may run for hundreds of ms. So a flood started a mark-compact of the whole ~17 MB heap
  * every ~24 MB of buffers (measured: 2–3 per 41 MB transfer, ~1.5–3 ms/MB of CPU on V8's
  * helper threads, which the PTY's writer then lacked on this 2-core box). A scavenge every
- * EVERY_BYTES of output frees those buffers first; each takes ~0.2–0.7 ms, and none runs while
- * the terminals are quiet.
+ * YOUNG_GC_EVERY_BYTES of output frees those buffers first; each takes ~0.2–0.7 ms, and none
+ * runs while the terminals are quiet. Most floods then run no mark-compact at all; in some server runs a
+ * few still start (V8's background sweep of the freed buffers seems to lag), which frames
+ * copied into reused buffers, instead of a fresh Buffer.concat each, would avoid (measured:
+ * 0–1 per transfer with them, against 0 or 4–5).
  */
 export class YoungGcPacer {
   #bytes = 0;
