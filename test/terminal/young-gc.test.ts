@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnLocal } from '../../server/src/terminal/local-process.js';
 import { MirrorPool } from '../../server/src/terminal/mirror.js';
-import { TerminalSession } from '../../server/src/terminal/session.js';
+import { FramePool } from '../../server/src/terminal/frame-pool.js';
+import { FRAME_BUFFER_BYTES, TerminalSession } from '../../server/src/terminal/session.js';
 import { scavenger, YoungGcPacer } from '../../server/src/terminal/young-gc.js';
 
 /** The GC kinds the process ran while `work` ran, as perf_hooks reports them. */
@@ -52,7 +53,7 @@ describe('young-generation GC pacing', () => {
       const pacer = new YoungGcPacer(1024 * 1024, () => runs++);
       // The shell stays alive after the flood: bytes still unread when a PTY's process exits can be lost.
       const proc = spawnLocal({ file: '/bin/sh', args: ['-c', 'head -c 3000000 /dev/zero | tr "\\0" a; sleep 30'], cwd: tmpdir(), cols: 80, rows: 24 });
-      const session = new TerminalSession('local', proc, { cols: 80, rows: 24, scrollback: 100 }, mirror, pacer);
+      const session = new TerminalSession('local', proc, { cols: 80, rows: 24, scrollback: 100 }, { mirror, gc: pacer, frames: new FramePool(FRAME_BUFFER_BYTES, 4) });
       let received = 0;
       let done = (): void => undefined;
       const all = new Promise<void>((resolve) => (done = resolve));

@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors.js';
 import type { TerminalKind } from '../wire/terminal.js';
-import type { MirrorPool } from './mirror.js';
 import type { TerminalProcess } from './process.js';
-import { TerminalSession, type SessionInfo } from './session.js';
-import type { YoungGcPacer } from './young-gc.js';
+import { TerminalSession, type SessionInfo, type SessionShared } from './session.js';
 
 /** An exited session stays attachable this long, so a reload still shows how it ended. */
 const EXITED_SESSION_KEEP_MS = 60_000;
@@ -22,11 +20,10 @@ export class SessionManager {
   readonly #timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    readonly mirror: MirrorPool,
+    /** The mirror, GC pacer and frame buffers every session uses. */
+    readonly shared: SessionShared,
     readonly limits: ManagerLimits,
     readonly log: Logger,
-    /** Shared by every session: it counts all terminal output this process moves. */
-    readonly gc: YoungGcPacer,
   ) {}
 
   /** Live sessions count toward the cap; exited ones kept for re-attach do not. */
@@ -44,7 +41,7 @@ export class SessionManager {
 
   /** Registers a started process as a session. */
   add(kind: TerminalKind, proc: TerminalProcess, size: { cols: number; rows: number; scrollback: number }): TerminalSession {
-    const session = new TerminalSession(kind, proc, size, this.mirror, this.gc);
+    const session = new TerminalSession(kind, proc, size, this.shared);
     this.#sessions.set(session.id, session);
     session.onIdle(() => this.#schedule(session, this.limits.detachGraceMs()));
     session.onExit(() => {

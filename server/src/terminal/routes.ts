@@ -5,6 +5,8 @@ import { AppError } from '../http/errors.js';
 import { TerminalSettingsPatchSchema, TerminalSettingsSchema } from '../wire/config.js';
 import { TerminalSessionsResponseSchema, TerminalThemeSchema, type TerminalSessionsResponse } from '../wire/terminal.js';
 import { SessionManager } from './manager.js';
+import { FRAME_BUFFER_BYTES, FRAME_BUFFERS_KEPT } from './session.js';
+import { FramePool } from './frame-pool.js';
 import { MirrorPool } from './mirror.js';
 import { processOpener } from './openers.js';
 import { listShells } from './shells.js';
@@ -25,7 +27,8 @@ export const terminalCapability: Capability = {
     const themes = loadThemes(join(ctx.rootDir, 'themes'));
     const settings = () => ctx.config.get().terminal;
     const mirror = new MirrorPool(ctx.rootDir);
-    const manager = new SessionManager(mirror, { maxSessions: () => settings().max_sessions, detachGraceMs: () => settings().detach_grace_s * 1000 }, ctx.log, new YoungGcPacer(YOUNG_GC_EVERY_BYTES, scavenger()));
+    const shared = { mirror, gc: new YoungGcPacer(YOUNG_GC_EVERY_BYTES, scavenger()), frames: new FramePool(FRAME_BUFFER_BYTES, FRAME_BUFFERS_KEPT) };
+    const manager = new SessionManager(shared, { maxSessions: () => settings().max_sessions, detachGraceMs: () => settings().detach_grace_s * 1000 }, ctx.log);
     const keys = workerKeyUnlocker(ctx.rootDir);
     const connections = new SshConnectionStore(ctx.db, keys);
     const ssh = { store: connections, keys, log: ctx.log };

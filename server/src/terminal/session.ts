@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { FLOW_CONTROL, type TerminalKind, type TerminalServerMessage, type TerminalSessionInfo } from '../wire/terminal.js';
+import type { FramePool } from './frame-pool.js';
 import type { MirrorPool } from './mirror.js';
 import type { TerminalProcess } from './process.js';
 import type { YoungGcPacer } from './young-gc.js';
 
 /** One open socket looking at a session. */
 export interface Viewer {
-  /** Sends output bytes (a binary frame). */
-  output(chunk: Buffer): void;
+  /**
+   * Sends output bytes (a binary frame). `written`, if given, must be called once the bytes
+   * have been written out (or dropped): until then the buffer is not reused.
+   */
+  output(chunk: Buffer, written?: () => void): void;
   /** Sends a control message (a JSON text frame). */
   control(message: TerminalServerMessage): void;
 }
@@ -16,13 +20,30 @@ interface ViewerState {
   /** Bytes sent and not yet acknowledged. */
   unacked: number;
   /** Output held back while the viewer's snapshot is being serialized. */
-  queue: Buffer[] | null;
+  queue: QueuedOutput[] | null;
   /** Whether this viewer was told the session waits on another viewer (a `paused` message). */
   toldHeld: boolean;
 }
 
+/** A frame waiting for a viewer's snapshot, with the release of its hold on the frame's buffer. */
+interface QueuedOutput {
+  data: Buffer;
+  written: () => void;
+}
+
+/** What every session shares: the screen mirror, the GC pacer and the frame buffers. */
+export interface SessionShared {
+  mirror: MirrorPool;
+  gc: YoungGcPacer;
+  frames: FramePool;
+}
+
 /** Largest frame of batched output; bigger bursts go out as several frames. */
 const MAX_FRAME_BYTES = 256 * 1024;
+/** Size of a pooled frame buffer: a full frame plus the read (up to 64 KB) that took it past the cap. */
+export const FRAME_BUFFER_BYTES = MAX_FRAME_BYTES + 64 * 1024;
+/** Frame buffers kept for reuse, for all sessions together (~2.5 MB). */
+export const FRAME_BUFFERS_KEPT = 8;
 /** A PTY read at least this big is bulk output (reads are up to ~4 KB); echoes are a few bytes. */
 const BULK_CHUNK_BYTES = 1024;
 /** How long streaming output is coalesced into one frame (PTY reads are ~4 KB each). */
@@ -47,6 +68,7 @@ export class TerminalSession {
   readonly #viewers = new Map<Viewer, ViewerState>();
   readonly #mirror: MirrorPool;
   readonly #gc: YoungGcPacer;
+  readonly #frames: FramePool;
   #batch: Buffer[] = [];
   #batchBytes = 0;
   #flushScheduled = false;
@@ -61,11 +83,11 @@ export class TerminalSession {
     readonly kind: TerminalKind,
     readonly process: TerminalProcess,
     size: { cols: number; rows: number; scrollback: number },
-    mirror: MirrorPool,
-    gc: YoungGcPacer,
+    { mirror, gc, frames }: SessionShared,
   ) {
     this.#mirror = mirror;
     this.#gc = gc;
+    this.#frames = frames;
     mirror.create(this.id, size, (title) => (this.#programTitle = title.slice(0, TITLE_MAX_CHARS)));
     process.onData((chunk) => this.#receive(chunk));
     process.onExit((exit) => {
@@ -126,13 +148,17 @@ export class TerminalSession {
     viewer.control({ type: 'ready', data: { id: this.id, kind: this.kind, title: this.title } });
     const queued = state.queue ?? [];
     state.queue = null;
-    for (const chunk of [Buffer.from(snapshot, 'utf8'), ...queued]) this.#sendTo(viewer, state, chunk);
+    this.#sendTo(viewer, state, Buffer.from(snapshot, 'utf8'));
+    for (const q of queued) this.#sendTo(viewer, state, q.data, q.written);
     if (this.#exit) viewer.control({ type: 'exit', data: this.#exit });
     else this.#tellHeld();
   }
 
   detach(viewer: Viewer): void {
-    if (!this.#viewers.delete(viewer)) return;
+    const state = this.#viewers.get(viewer);
+    if (!state) return;
+    this.#viewers.delete(viewer);
+    for (const q of state.queue ?? []) q.written(); // never sent: its holds go
     this.#maybeResume();
     if (this.#viewers.size === 0) this.#onIdle();
   }
@@ -176,22 +202,23 @@ export class TerminalSession {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#batchBytes === 0) return;
-    const frame = this.#batch.length === 1 ? this.#batch[0]! : Buffer.concat(this.#batch, this.#batchBytes);
+    const { frame, release } = this.#frames.frame(this.#batch, this.#batchBytes);
     this.#batch = [];
     this.#batchBytes = 0;
-    this.#mirror.write(this.id, frame);
+    this.#mirror.write(this.id, frame.data); // copies what it keeps
     for (const [viewer, state] of this.#viewers) {
-      if (state.queue) state.queue.push(frame);
-      else this.#sendTo(viewer, state, frame);
+      if (state.queue) state.queue.push({ data: frame.data, written: frame.hold() });
+      else this.#sendTo(viewer, state, frame.data, frame.hold());
     }
+    release();
     this.#maybePause();
-    this.#gc.passed(frame.length);
+    this.#gc.passed(frame.data.length);
   }
 
-  #sendTo(viewer: Viewer, state: ViewerState, chunk: Buffer): void {
-    if (chunk.length === 0) return;
+  #sendTo(viewer: Viewer, state: ViewerState, chunk: Buffer, written?: () => void): void {
+    if (chunk.length === 0) return written?.();
     state.unacked += chunk.length;
-    viewer.output(chunk);
+    viewer.output(chunk, written);
   }
 
   #maxUnacked(): number {

@@ -33,8 +33,10 @@ export function handleTerminalSocket(ws: WebSocket, _req: IncomingMessage, manag
     if (++badFrames > MAX_BAD_FRAMES) ws.close(1008, 'Too many invalid messages');
   };
   const viewer: Viewer = {
-    output: (chunk) => {
-      if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
+    output: (chunk, written) => {
+      // ws calls back once the frame is written to the socket, or failed to be.
+      if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true }, written);
+      else written?.();
     },
     control: send,
   };
