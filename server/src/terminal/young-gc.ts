@@ -13,10 +13,9 @@ type GcFunction = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'a
  * every ~24 MB of buffers (measured: 2–3 per 41 MB transfer, ~1.5–3 ms/MB of CPU on V8's
  * helper threads, which the PTY's writer then lacked on this 2-core box). A scavenge every
  * YOUNG_GC_EVERY_BYTES of output frees those buffers first; each takes ~0.2–0.7 ms, and none
- * runs while the terminals are quiet. Most floods then run no mark-compact at all; in some server runs a
- * few still start (V8's background sweep of the freed buffers seems to lag), which frames
- * copied into reused buffers, instead of a fresh Buffer.concat each, would avoid (measured:
- * 0–1 per transfer with them, against 0 or 4–5).
+ * runs while the terminals are quiet. Some server runs still saw 4–5 mark-compacts per transfer
+ * (V8's background sweep of the freed buffers seems to lag); frames copied into reused buffers
+ * (frame-pool.ts) took half the churn away and those runs down to 0–1.
  */
 export class YoungGcPacer {
   #bytes = 0;
