@@ -11,16 +11,16 @@ const chunks = (...texts: string[]): Buffer[] => texts.map((t) => Buffer.from(t)
 describe('frame pool', () => {
   it('copies the chunks into one frame, in order', () => {
     const pool = new FramePool(64, 4);
-    const { frame, release } = pool.frame(chunks('hello ', 'wor', 'ld'), 11);
+    const frame = pool.frame(chunks('hello ', 'wor', 'ld'), 11);
     expect(frame.data.toString()).toBe('hello world');
-    release();
   });
 
   it('takes a buffer back only when the last hold is released, and reuses it then', () => {
     const pool = new FramePool(64, 4);
     const first = pool.frame(chunks('aaaa', 'bbbb'), 8);
-    const written = [first.frame.hold(), first.frame.hold()];
-    first.release();
+    const release = first.hold();
+    const written = [first.hold(), first.hold()];
+    release();
     written[0]!();
     written[0]!(); // a second call of the same callback does not count twice
     expect(pool.freeCount).toBe(0);
@@ -28,25 +28,25 @@ describe('frame pool', () => {
     expect(pool.freeCount).toBe(1);
     const second = pool.frame(chunks('cc', 'dd'), 4);
     expect(pool.freeCount).toBe(0);
-    expect(second.frame.data.buffer).toBe(first.frame.data.buffer);
-    expect(second.frame.data.toString()).toBe('ccdd');
+    expect(second.data.buffer).toBe(first.data.buffer);
+    expect(second.data.toString()).toBe('ccdd');
   });
 
   it('does not pool a single chunk (sent as it is) or a frame larger than its buffers', () => {
     const pool = new FramePool(8, 4);
     const single = pool.frame(chunks('just one'), 8);
-    expect(single.frame.data.toString()).toBe('just one');
-    single.release();
+    expect(single.data.toString()).toBe('just one');
+    single.hold()();
     const big = pool.frame(chunks('0123456789', 'abc'), 13);
-    expect(big.frame.data.toString()).toBe('0123456789abc');
-    big.release();
+    expect(big.data.toString()).toBe('0123456789abc');
+    big.hold()();
     expect(pool.freeCount).toBe(0);
   });
 
   it('keeps at most maxFree buffers', () => {
     const pool = new FramePool(16, 2);
     const frames = [1, 2, 3].map(() => pool.frame(chunks('x', 'y'), 2));
-    for (const f of frames) f.release();
+    for (const f of frames) f.hold()();
     expect(pool.freeCount).toBe(2);
   });
 

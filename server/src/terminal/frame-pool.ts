@@ -29,33 +29,36 @@ export class FramePool {
   }
 
   /**
-   * The chunks as one frame of `size` bytes. The caller holds it until it calls the returned
-   * `release` (after handing the frame to every viewer, each of which takes its own hold).
+   * The chunks as one frame of `size` bytes. Its buffer returns to the pool once every hold
+   * taken on it is released: the caller takes one while it hands the frame out, each viewer
+   * another.
    */
-  frame(chunks: readonly Buffer[], size: number): { frame: Frame; release: () => void } {
-    if (chunks.length === 1) return { frame: { data: chunks[0]!, hold: () => noop }, release: noop };
+  frame(chunks: readonly Buffer[], size: number): Frame {
+    if (chunks.length === 1) return unpooled(chunks[0]!);
     const pooled = size <= this.bufferBytes ? (this.#free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes)) : null;
     const target = pooled ?? Buffer.allocUnsafe(size);
     let offset = 0;
     for (const chunk of chunks) offset += chunk.copy(target, offset);
     const data = target.subarray(0, size);
-    if (!pooled) return { frame: { data, hold: () => noop }, release: noop };
+    if (!pooled) return unpooled(data);
 
-    let holds = 1;
-    const release = (): void => {
-      if (--holds === 0 && this.#free.length < this.maxFree) this.#free.push(pooled);
-    };
+    let holds = 0;
     const hold = (): (() => void) => {
       holds++;
       let released = false;
       return () => {
         if (released) return; // a callback called twice must not free a buffer another viewer still holds
         released = true;
-        release();
+        if (--holds === 0 && this.#free.length < this.maxFree) this.#free.push(pooled);
       };
     };
-    return { frame: { data, hold }, release };
+    return { data, hold };
   }
+}
+
+/** A frame whose buffer is not the pool's: nothing to give back. */
+function unpooled(data: Buffer): Frame {
+  return { data, hold: () => noop };
 }
 
 const noop = (): void => undefined;

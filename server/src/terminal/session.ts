@@ -202,7 +202,8 @@ export class TerminalSession {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#batchBytes === 0) return;
-    const { frame, release } = this.#frames.frame(this.#batch, this.#batchBytes);
+    const frame = this.#frames.frame(this.#batch, this.#batchBytes);
+    const release = frame.hold(); // until every viewer has its own
     this.#batch = [];
     this.#batchBytes = 0;
     this.#mirror.write(this.id, frame.data); // copies what it keeps
