@@ -18,6 +18,8 @@ const TOKENS = 300;
 const RELAY_ROUNDS = 5;
 const CONCURRENT = 100;
 const LOAD_TOKENS = 100;
+/** V8's --gc-memory-reducer-start-delay-ms (8 s) plus the ~1 s its two or three GCs took here. */
+const GC_SETTLE_MS = 10_000;
 /** What stream-standin.mjs streams for each request `model`. */
 const STANDIN_SCRIPTS = { relay: { tokens: TOKENS, intervalMs: 5 }, load: { tokens: LOAD_TOKENS, intervalMs: 20 }, seed: { tokens: 1, intervalMs: 1 } };
 
@@ -84,6 +86,7 @@ export async function benchChat() {
     // relay adds on this machine in the same run. Each path first streams once uncounted (its
     // code is cold; the server has just started), and the order rotates each round: a path's
     // place in the round (after which other one) moved its p99 by ~1 ms here.
+    const minimalStartedAt = performance.now();
     const minimal = fork(join(dirname(fileURLToPath(import.meta.url)), 'minimal-relay.mjs'), [`${standin.url}/chat/completions`]);
     const minimalPort = await new Promise((resolve) => minimal.once('message', resolve));
     // A relay's CPU time per token (its process, all threads) is read too: steadier than latency here.
@@ -95,6 +98,10 @@ export async function benchChat() {
     const streamPath = (path, into) => streamTokens(path.url, path.headers, path.body, (_s, _i, ms) => into?.push(ms));
     const [directPath, atelierPath, minimalPath] = paths;
     for (const path of paths) await streamPath(path, null);
+    // V8 compacts a freshly started process's heap once it goes quiet, ~8 s after start
+    // (its memory reducer; main-thread marking steps of up to ~6 ms here, in every process on
+    // the path): measured rounds begin after that, so they show relaying, not start-up.
+    await new Promise((r) => setTimeout(r, Math.max(0, minimalStartedAt + GC_SETTLE_MS - performance.now())));
     for (let r = 0; r < RELAY_ROUNDS; r++) {
       for (let k = 0; k < paths.length; k++) {
         const path = paths[(k + r) % paths.length];
