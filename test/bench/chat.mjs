@@ -18,7 +18,9 @@ const TOKENS = 300;
 const RELAY_ROUNDS = 5;
 const CONCURRENT = 100;
 const LOAD_TOKENS = 100;
-/** V8's --gc-memory-reducer-start-delay-ms (8 s) plus the ~1 s its two or three GCs took here. */
+/** Streams per path before the measured rounds (see "Warming" below); the first is not counted at all. */
+const WARM_STREAMS = 10;
+/** The least time from the last relay's start to the measured rounds: V8's --gc-memory-reducer-start-delay-ms (8 s) plus the ~1 s its GCs took here. */
 const GC_SETTLE_MS = 10_000;
 /** What stream-standin.mjs streams for each request `model`. */
 const STANDIN_SCRIPTS = { relay: { tokens: TOKENS, intervalMs: 5 }, load: { tokens: LOAD_TOKENS, intervalMs: 20 }, seed: { tokens: 1, intervalMs: 1 } };
@@ -83,9 +85,9 @@ export async function benchChat() {
     // Direct (read the stand-in ourselves) and relayed (the same stream through POST /api/chat),
     // interleaved over RELAY_ROUNDS rounds so both see the same machine; samples are pooled.
     // A third path, through the least a Node relay can do (minimal-relay.mjs), shows what any
-    // relay adds on this machine in the same run. Each path first streams once uncounted (its
-    // code is cold; the server has just started), and the order rotates each round: a path's
-    // place in the round (after which other one) moved its p99 by ~1 ms here.
+    // relay adds on this machine in the same run. Each path first streams WARM_STREAMS times,
+    // read apart as the warming figure, and the order rotates each round: a path's place in the
+    // round (after which other one) moved its p99 by ~1 ms here.
     const minimalStartedAt = performance.now();
     const minimal = fork(join(dirname(fileURLToPath(import.meta.url)), 'minimal-relay.mjs'), [`${standin.url}/chat/completions`]);
     const minimalPort = await new Promise((resolve) => minimal.once('message', resolve));
@@ -94,13 +96,17 @@ export async function benchChat() {
       { name: 'direct', url: `${standin.url}/chat/completions`, headers: {}, body: { model: 'relay', stream: true, messages: [] } },
       { name: 'atelier', url: `${origin}/api/chat`, headers, body: { message: 'bench', stream: true }, pid: atelier.child.pid },
       { name: 'minimal', url: `http://127.0.0.1:${minimalPort}/`, headers: {}, body: { model: 'relay' }, pid: minimal.pid },
-    ].map((path) => ({ ...path, samples: [], roundP99: [], cpuPerToken: [] }));
+    ].map((path) => ({ ...path, samples: [], roundP99: [], cpuPerToken: [], warming: [] }));
     const streamPath = (path, into) => streamTokens(path.url, path.headers, path.body, (_s, _i, ms) => into?.push(ms));
     const [directPath, atelierPath, minimalPath] = paths;
-    for (const path of paths) await streamPath(path, null);
-    // V8 compacts a freshly started process's heap once it goes quiet, ~8 s after start
-    // (its memory reducer; main-thread marking steps of up to ~6 ms here, in every process on
-    // the path): measured rounds begin after that, so they show relaying, not start-up.
+    // Warming: a fresh process's relay path is still being tiered up by V8 (its optimizing
+    // compiler, on a helper thread, took up to ~36 ms of CPU per function of the provider
+    // adapter here, and it kept recompiling for 10-15 streams of 300 tokens), and V8 compacts its
+    // heap once, ~8 s after start (the memory reducer; main-thread steps of up to ~6 ms, and
+    // code it drops is recompiled). That is start-up, not relaying: with one warm-up stream per
+    // path, Atelier's first round read 4-13 ms p99 and its added p99 1.4-1.5 ms; with ten, both
+    // relays added 0.3-0.5 ms p99. The warming streams are reported on their own.
+    for (let w = 0; w < WARM_STREAMS; w++) for (const path of paths) await streamPath(path, w === 0 ? null : path.warming);
     await new Promise((r) => setTimeout(r, Math.max(0, minimalStartedAt + GC_SETTLE_MS - performance.now())));
     for (let r = 0; r < RELAY_ROUNDS; r++) {
       for (let k = 0; k < paths.length; k++) {
@@ -126,7 +132,7 @@ export async function benchChat() {
       conversations.push(seeded.conversation_id);
     }
     // The chat route is rate limited (a token bucket): wait until it holds a request per stream again.
-    const used = CONCURRENT + RELAY_ROUNDS + 1;
+    const used = CONCURRENT + RELAY_ROUNDS + WARM_STREAMS;
     const short = Math.max(0, used + CONCURRENT - LLM_ROUTE_RATE_LIMIT.requests);
     await new Promise((r) => setTimeout(r, Math.ceil((short * LLM_ROUTE_RATE_LIMIT.perMs) / LLM_ROUTE_RATE_LIMIT.requests) + 1_000));
     // The server's own event-loop delay over the run comes from its metrics (each read covers the interval since the previous one); health probes every 10 ms
@@ -185,6 +191,7 @@ export async function benchChat() {
         minimal_node_relay_added: { p50: round(percentile(floor, 50) - percentile(direct, 50), 3), p99: round(percentile(floor, 99) - percentile(direct, 99), 3) },
         tokens: TOKENS * RELAY_ROUNDS,
         p99_per_round: Object.fromEntries(paths.map((path) => [path.name, path.roundP99])),
+        warming_p99: Object.fromEntries(paths.map((path) => [path.name, round(percentile(path.warming, 99), 3)])),
         server_cpu_ms_per_token: { atelier: round(percentile(atelierPath.cpuPerToken, 50), 3), minimal_node_relay: round(percentile(minimalPath.cpuPerToken, 50), 3) },
       },
       load: {
@@ -211,6 +218,7 @@ export async function benchChat() {
       'via a minimal Node relay': result.relay_ms.via_minimal_node_relay,
       'added by the minimal relay': result.relay_ms.minimal_node_relay_added,
     });
+    console.log(`chat: relay p99 while warming (streams 2-${WARM_STREAMS} after start), ms: ${paths.map((path) => `${path.name} ${result.relay_ms.warming_p99[path.name]}`).join('; ')}`);
     console.log(`chat: relay p99 per round, ms: ${paths.map((path) => `${path.name} ${path.roundP99.join(' / ')}`).join('; ')}`);
     console.log(`chat: relay process CPU per token (median of rounds): Atelier ${result.relay_ms.server_cpu_ms_per_token.atelier} ms, the minimal relay ${result.relay_ms.server_cpu_ms_per_token.minimal_node_relay} ms`);
     console.log(`chat: ${CONCURRENT} concurrent streams, ${tokens}/${CONCURRENT * LOAD_TOKENS} tokens in ${result.load.seconds} s (steal ${steal}%, bench process ${result.load.bench_process_cpu_ms} ms CPU)`);
