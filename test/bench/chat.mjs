@@ -103,9 +103,10 @@ export async function benchChat() {
     // compiler, on a helper thread, took up to ~36 ms of CPU per function of the provider
     // adapter here, and it kept recompiling for 10-15 streams of 300 tokens), and V8 compacts its
     // heap once, ~8 s after start (the memory reducer; main-thread steps of up to ~6 ms, and
-    // code it drops is recompiled). That is start-up, not relaying: with one warm-up stream per
-    // path, Atelier's first round read 4-13 ms p99 and its added p99 1.4-1.5 ms; with ten, both
-    // relays added 0.3-0.5 ms p99. The warming streams are reported on their own.
+    // code it drops is recompiled). That is start-up, not relaying. With one warm-up stream per
+    // path, Atelier's first round read 4-13 ms p99; with one and the GC_SETTLE_MS wait, Atelier
+    // added 1.4-1.5 ms p99 (the minimal relay 0.8-0.9); with ten, both added 0.3-0.5 ms.
+    // The warming streams are reported on their own.
     for (let w = 0; w < WARM_STREAMS; w++) for (const path of paths) await streamPath(path, w === 0 ? null : path.warming);
     await new Promise((r) => setTimeout(r, Math.max(0, minimalStartedAt + GC_SETTLE_MS - performance.now())));
     for (let r = 0; r < RELAY_ROUNDS; r++) {
