@@ -20,8 +20,6 @@ const CONCURRENT = 100;
 const LOAD_TOKENS = 100;
 /** Streams per path before the measured rounds (see "Warming" below); the first is not counted at all. */
 const WARM_STREAMS = 10;
-/** The least time from the last relay's start to the measured rounds: V8's --gc-memory-reducer-start-delay-ms (8 s) plus the ~1 s its GCs took here. */
-const GC_SETTLE_MS = 10_000;
 /** What stream-standin.mjs streams for each request `model`. */
 const STANDIN_SCRIPTS = { relay: { tokens: TOKENS, intervalMs: 5 }, load: { tokens: LOAD_TOKENS, intervalMs: 20 }, seed: { tokens: 1, intervalMs: 1 } };
 
@@ -88,7 +86,6 @@ export async function benchChat() {
     // relay adds on this machine in the same run. Each path first streams WARM_STREAMS times,
     // read apart as the warming figure, and the order rotates each round: a path's place in the
     // round (after which other one) moved its p99 by ~1 ms here.
-    const minimalStartedAt = performance.now();
     const minimal = fork(join(dirname(fileURLToPath(import.meta.url)), 'minimal-relay.mjs'), [`${standin.url}/chat/completions`]);
     const minimalPort = await new Promise((resolve) => minimal.once('message', resolve));
     // A relay's CPU time per token (its process, all threads) is read too: steadier than latency here.
@@ -104,11 +101,10 @@ export async function benchChat() {
     // adapter here, and it kept recompiling for 10-15 streams of 300 tokens), and V8 compacts its
     // heap once, ~8 s after start (the memory reducer; main-thread steps of up to ~6 ms, and
     // code it drops is recompiled). That is start-up, not relaying. With one warm-up stream per
-    // path, Atelier's first round read 4-13 ms p99; with one and the GC_SETTLE_MS wait, Atelier
-    // added 1.4-1.5 ms p99 (the minimal relay 0.8-0.9); with ten, both added 0.3-0.5 ms.
-    // The warming streams are reported on their own.
+    // path, Atelier's first round read 4-13 ms p99; with one and a wait past the reducer's GCs,
+    // Atelier added 1.4-1.5 ms p99 (the minimal relay 0.8-0.9); with ten (≥ 45 s, well past
+    // them), 0.37-0.46 ms (the minimal relay 0.17-0.47). The warming streams are reported apart.
     for (let w = 0; w < WARM_STREAMS; w++) for (const path of paths) await streamPath(path, w === 0 ? null : path.warming);
-    await new Promise((r) => setTimeout(r, Math.max(0, minimalStartedAt + GC_SETTLE_MS - performance.now())));
     for (let r = 0; r < RELAY_ROUNDS; r++) {
       for (let k = 0; k < paths.length; k++) {
         const path = paths[(k + r) % paths.length];
