@@ -16,6 +16,8 @@ export function defaultConfig(): AtelierConfig {
       max_sessions: 50,
     },
     bmad: { user_name: '', communication_language: 'English', output_folder: '_bmad-output' },
+    permissions: { mode: 'ask', approval_timeout_s: 600, rules: [] },
+    chat: { detach_grace_s: 60 },
     providers: [],
   };
 }

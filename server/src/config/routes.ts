@@ -12,12 +12,13 @@ import {
   type AtelierConfig,
   type PublicConfig,
 } from '../wire/config.js';
+import { ChatSettingsSchema, PermissionSettingsSchema } from '../wire/permissions.js';
 import { assertActiveProviderExists, maskProvider, removeProvider, upsertProvider } from './providers.js';
 
-const PublicConfigSchema = z.object({ profile: ProfileSchema, terminal: z.object({}).loose(), bmad: BmadSchema });
+const PublicConfigSchema = z.object({ profile: ProfileSchema, terminal: z.object({}).loose(), bmad: BmadSchema, permissions: PermissionSettingsSchema, chat: ChatSettingsSchema });
 
 function publicConfig(config: AtelierConfig): PublicConfig {
-  return { profile: config.profile, terminal: config.terminal, bmad: config.bmad };
+  return { profile: config.profile, terminal: config.terminal, bmad: config.bmad, permissions: config.permissions, chat: config.chat };
 }
 
 /** Profile, BMAD settings, providers, reset and generations (SPEC §7 "Configuration"). */
@@ -52,6 +53,16 @@ export const configCapability: Capability = {
       body: BmadPatchSchema,
       response: BmadSchema,
       handler: ({ body }) => store.update('bmad', (c) => ({ ...c, bmad: { ...c.bmad, ...body } })).bmad,
+    });
+
+    api.route({
+      method: 'put',
+      path: '/api/config/chat',
+      tag,
+      summary: 'Merge fields into the chat settings (detach_grace_s)',
+      body: ChatSettingsSchema.partial(),
+      response: ChatSettingsSchema,
+      handler: ({ body }) => store.update('chat', (c) => ({ ...c, chat: { ...c.chat, ...body } })).chat,
     });
 
     api.route({

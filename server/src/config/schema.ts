@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BmadSchema, ProfileSchema, ProviderSchema, TerminalSettingsSchema, type AtelierConfig } from '../wire/config.js';
+import { ChatSettingsSchema, PermissionSettingsSchema } from '../wire/permissions.js';
 import { defaultConfig } from './defaults.js';
 
 /**
@@ -12,6 +13,8 @@ export const ConfigFileSchema = z
     profile: z.object(ProfileSchema.shape).partial().optional(),
     terminal: z.object(TerminalSettingsSchema.shape).partial().optional(),
     bmad: z.object(BmadSchema.shape).partial().optional(),
+    permissions: z.object(PermissionSettingsSchema.shape).partial().optional(),
+    chat: z.object(ChatSettingsSchema.shape).partial().optional(),
     providers: z.array(z.object(ProviderSchema.shape)).optional(),
   })
   .transform((file): AtelierConfig => {
@@ -20,6 +23,8 @@ export const ConfigFileSchema = z
       profile: { ...d.profile, ...file.profile },
       terminal: { ...d.terminal, ...file.terminal },
       bmad: { ...d.bmad, ...file.bmad },
+      permissions: { ...d.permissions, ...file.permissions },
+      chat: { ...d.chat, ...file.chat },
       providers: file.providers ?? [],
     };
   });
@@ -29,6 +34,8 @@ export const ConfigSchema = z.strictObject({
   profile: ProfileSchema,
   terminal: TerminalSettingsSchema,
   bmad: BmadSchema,
+  permissions: PermissionSettingsSchema,
+  chat: ChatSettingsSchema,
   providers: z.array(ProviderSchema).refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'provider ids must be unique'),
 });
 

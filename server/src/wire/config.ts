@@ -3,6 +3,7 @@
  * config.json; the types are inferred from them, so the wire has one source of truth.
  */
 import { z } from 'zod';
+import type { ChatSettings, PermissionSettings } from './permissions.js';
 import { TERMINAL_FONT_SIZE_MAX, TERMINAL_FONT_SIZE_MIN, TERMINAL_SCROLLBACK_MAX_LINES } from '../limits.js';
 import { TERMINAL_DETACH_GRACE_MAX_S, TERMINAL_MAX_SESSIONS_MAX } from './terminal-limits.js';
 
@@ -92,6 +93,8 @@ export interface AtelierConfig {
   profile: Profile;
   terminal: TerminalSettings;
   bmad: Bmad;
+  permissions: PermissionSettings;
+  chat: ChatSettings;
   providers: Provider[];
 }
 
@@ -100,6 +103,8 @@ export interface PublicConfig {
   profile: Profile;
   terminal: TerminalSettings;
   bmad: Bmad;
+  permissions: PermissionSettings;
+  chat: ChatSettings;
 }
 
 /** One entry of GET /api/config/generations. */

@@ -1,0 +1,39 @@
+/**
+ * The rule "allow always" saves: the narrowest one that covers what asked — `git push *` for
+ * `git push origin main`, not `*`; the file's folder for a write; the exact MCP tool.
+ */
+import { dirname } from 'node:path';
+import type { PermissionDecision, PermissionRule } from '../wire/permissions.js';
+
+/** Subcommand-style programs: their first operand is a verb worth keeping in the rule. */
+function looksLikeVerb(word: string | undefined): word is string {
+  return word !== undefined && /^[a-z][a-z0-9:_-]*$/.test(word) && !word.includes('/');
+}
+
+/** The rules that would let this call through next time; empty when no rule can (computed names, eval). */
+export function suggestRules(tool: string, args: Record<string, unknown>, decision: PermissionDecision, realPath?: string): PermissionRule[] {
+  if (decision.decision !== 'ask' || decision.decided_by === 'rule') return [];
+  if (tool.startsWith('mcp__')) return [{ tool: 'mcp', match: tool, action: 'allow' }];
+  if (tool === 'crush_run' || tool === 'claude_run') return [{ tool, action: 'allow' }];
+  if (tool === 'write_file' || tool === 'read_file' || tool === 'list_dir' || tool === 'search_files') {
+    if (!realPath) return [];
+    return [{ tool, match: `${tool === 'write_file' ? dirname(realPath) : realPath}/${tool === 'write_file' ? '*' : '**'}`.replace(/^\/\//, '/'), action: 'allow' }];
+  }
+  if (tool !== 'terminal') return [];
+  const rules: PermissionRule[] = [];
+  for (const c of decision.commands) {
+    if (c.decision !== 'ask' || c.rule) continue;
+    // What cannot be known statically (a variable's program, eval, inline code, unparsable text) gets no rule.
+    if (c.kind === 'unresolved' || c.command.includes('…')) return [];
+    if (c.kind === 'redirect') {
+      if (!c.path) return [];
+      rules.push({ tool: 'write_file', match: `${dirname(c.path)}/*`, action: 'allow' });
+      continue;
+    }
+    if (c.command.split(/\s+/)[0] === 'eval' || c.command.startsWith('source ') || c.command.startsWith('. ')) return [];
+    const [program, first] = c.command.split(/\s+/);
+    rules.push({ tool: 'terminal', match: looksLikeVerb(first) ? `${program} ${first} *` : `${program} *`, action: 'allow' });
+  }
+  const seen = new Set<string>();
+  return rules.filter((r) => !seen.has(`${r.tool}\0${r.match}`) && seen.add(`${r.tool}\0${r.match}`));
+}
