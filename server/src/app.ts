@@ -22,10 +22,11 @@ import { skillsCapability } from './skills/routes.js';
 import { lspCapability } from './lsp/routes.js';
 import { mcpCapability } from './mcp/routes.js';
 import { workflowCapability } from './workflow/routes.js';
+import { permissionsCapability } from './permissions/routes.js';
 
 /** Every capability, in the order their migrations and routes are applied. */
 function capabilities(guard: GuardOptions): readonly Capability[] {
-  return [authCapability(guard), systemCapability, configCapability, providersCapability, terminalCapability, toolsCapability, chatCapability, workflowCapability, skillsCapability, lspCapability, mcpCapability];
+  return [authCapability(guard), systemCapability, configCapability, providersCapability, permissionsCapability, terminalCapability, toolsCapability, chatCapability, workflowCapability, skillsCapability, lspCapability, mcpCapability];
 }
 
 /** The assembled application: an Express app plus the handler for WebSocket upgrades. */

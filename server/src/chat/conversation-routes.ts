@@ -18,6 +18,7 @@ import {
   SearchResponseSchema,
   TokenUsageSchema,
 } from '../wire/chat.js';
+import type { ApprovalRequest } from '../wire/permissions.js';
 import type { ChatStore } from './store.js';
 
 const NoQuery = z.strictObject({});
@@ -36,17 +37,27 @@ function unknownConversation(id: string): AppError {
  * History, clear, list, search, export and delete of conversations, and the image files
  * (SPEC §7 "Chat" and "Tools & images"). POST /api/chat and /api/chat/summarize live in routes.ts.
  */
-export function registerConversationRoutes(api: Api, store: ChatStore, ctx: AppContext): void {
+/** What the live side of the chat knows about a conversation (routes.ts owns the running turns). */
+export interface LiveTurns {
+  running(conversationId: string): boolean;
+  pendingApprovals(conversationId: string): ApprovalRequest[];
+}
+
+export function registerConversationRoutes(api: Api, store: ChatStore, ctx: AppContext, live: LiveTurns): void {
   const tag = 'chat';
 
   api.route({
     method: 'get',
     path: '/api/chat/history',
     tag,
-    summary: 'The current conversation (null after a clear), its messages and the tokens it used',
+    summary: 'The current conversation (null after a clear), its messages, the tokens it used, and its running turn and waiting approvals',
     query: NoQuery,
     response: ChatHistorySchema,
-    handler: () => store.history(),
+    handler: () => {
+      const history = store.history();
+      const id = history.conversation?.id;
+      return { ...history, running: id !== undefined && live.running(id), pending_approvals: id === undefined ? [] : live.pendingApprovals(id) };
+    },
   });
   api.route({
     method: 'post',

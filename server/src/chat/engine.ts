@@ -12,13 +12,22 @@ export interface ToolOutcome {
   content: string;
   is_error: boolean;
   sudo_blocked?: boolean;
+  /** The permission system (a rule, the mode, the user, the timeout) refused the call. */
+  permission_denied?: boolean;
+}
+
+/** Which call of which turn a tool run is, for the permission system's approvals. */
+export interface ToolCallContext {
+  conversationId: string;
+  toolCallId: string;
+  emit: (event: ChatStreamEvent) => void;
 }
 
 /** The tools the model may call. */
 export interface ChatTools {
   /** Asked once per run; may start MCP servers, hence the promise. */
   specs(): ToolSpec[] | Promise<ToolSpec[]>;
-  call(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome>;
+  call(name: string, args: Record<string, unknown>, signal: AbortSignal, context: ToolCallContext): Promise<ToolOutcome>;
 }
 
 export interface ChatTurn {
@@ -147,7 +156,7 @@ export class ChatEngine {
       const outcome: ToolOutcome =
         call.args_error !== undefined
           ? { content: `The arguments were not a JSON object: ${call.args_error}`, is_error: true }
-          : await this.tools.call(call.name, call.args, turn.signal);
+          : await this.tools.call(call.name, call.args, turn.signal, { conversationId: turn.conversationId, toolCallId: call.id, emit: turn.emit });
       turn.emit({ tool_result: { tool_call_id: call.id, ...outcome } });
       this.store.appendMessage(turn.conversationId, {
         role: 'tool',

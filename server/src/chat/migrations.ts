@@ -171,6 +171,16 @@ export const chatMigrations: readonly Migration[] = [
         END;
       `),
   },
+  {
+    id: '035_conversation_permissions',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE conversation_permissions (
+          conversation_id TEXT PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+          mode TEXT NOT NULL CHECK (mode IN ('ask', 'accept-edits', 'read-only', 'trusted'))
+        );
+      `),
+  },
 ];
 
 /** The roles whose text the message index holds (ChatStore.indexPending adds them in batches). */

@@ -10,12 +10,14 @@ import { completeChat, recordUsage, resolveProvider } from '../providers/index.j
 import { toolboxFor } from '../tools/registry.js';
 import { mcpHubFor } from '../mcp/hub.js';
 import { isMcpToolName } from '../mcp/tool-names.js';
-import { ChatRequestSchema, SummarizeRequestSchema, type ChatResponse, type ChatStreamEvent } from '../wire/chat-events.js';
+import { permissionsFor } from '../permissions/service.js';
+import { ChatRequestSchema, ChatTurnSelectorSchema, SummarizeRequestSchema, type ChatResponse, type ChatStopResponse, type ChatStreamEvent } from '../wire/chat-events.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { ChatEngine, type ChatTools } from './engine.js';
 import { checkImages } from './images.js';
 import { chatMigrations } from './migrations.js';
 import { ChatStore } from './store.js';
+import { Turns } from './turns.js';
 
 /** Retry-After (seconds) suggested when every chat slot is busy. */
 const BUSY_RETRY_AFTER_S = 2;
@@ -28,15 +30,34 @@ export const chatCapability: Capability = {
     const store = new ChatStore(ctx.db, join(ctx.paths.dataDir, 'images'));
     const toolbox = toolboxFor(ctx);
     const mcp = mcpHubFor(ctx);
+    const permissions = permissionsFor(ctx);
+    const turns = new Turns(() => ctx.config.get().chat.detach_grace_s);
     const tools: ChatTools = {
       // Built-in tools, then those of Atelier's enabled MCP servers (`mcp__<server>__<tool>`).
       specs: async () => [...toolbox.list().map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })), ...(await mcp.toolSpecs())],
       // A call the toolbox refuses outright (unknown tool, bad arguments, agents busy) is still
       // an answer the model should see, not the end of the turn.
-      call: async (name, args, signal) => {
+      // Every call goes through the permission system first: an ask waits for the user's answer.
+      call: async (name, args, signal, call) => {
+        const verdict = await permissions.authorize({
+          tool: name,
+          args,
+          source: 'chat',
+          onAsk: 'wait',
+          conversationId: call.conversationId,
+          toolCallId: call.toolCallId,
+          mode: store.permissionMode(call.conversationId) ?? ctx.config.get().permissions.mode,
+          signal,
+          announce: (request) => call.emit({ approval_request: request }),
+          settled: (request, decision) => call.emit({ approval_resolved: { id: request.id, decision } }),
+        });
+        if (!verdict.allowed) {
+          const note = !verdict.ask && verdict.note ? ` The user's note: ${verdict.note}` : '';
+          return { content: `Permission denied: ${verdict.reason}.${note}`, is_error: true, permission_denied: true };
+        }
         if (isMcpToolName(name)) return mcp.call(name, args, signal);
         try {
-          return await toolbox.call(name, args, signal);
+          return await toolbox.call(name, args, signal, { ...(verdict.agentScope && { agentScope: verdict.agentScope }) });
         } catch (err) {
           if (err instanceof AppError) return { content: err.message, is_error: true };
           throw err;
@@ -57,7 +78,7 @@ export const chatCapability: Capability = {
     const engine = new ChatEngine(store, ctx.db, tools, systemPrompt);
     let running = 0;
 
-    registerConversationRoutes(api, store, ctx);
+    registerConversationRoutes(api, store, ctx, { running: (id) => turns.get(id) !== undefined, pendingApprovals: (id) => permissions.approvals.list(id) });
 
     api.route({
       method: 'post',
@@ -78,45 +99,95 @@ export const chatCapability: Capability = {
         const { provider, model } = resolveProvider(ctx.config.get(), { provider: body.provider, model: body.model });
         // Refuse bad images before a conversation is opened or made current for this message.
         checkImages(body.images ?? []);
+        const target = body.conversation_id ?? store.currentConversation()?.id;
+        if (target !== undefined && turns.get(target)) throw new AppError(409, 'CONFLICT', 'A turn is already running in this conversation; wait for it or stop it (POST /api/chat/stop)');
         // One commit for both: the conversation opened (or made current) and the message stored.
         // Images are checked (count, size, content type) here, before anything streams.
         const { conversation, userMessage } = ctx.db.transaction(() => {
           const opened = store.openForChat({ conversation_id: body.conversation_id, provider_id: provider.id, model, message: body.message });
+          if (body.permission_mode) store.setPermissionMode(opened.id, body.permission_mode);
           return { conversation: opened, userMessage: store.appendMessage(opened.id, { role: 'user', content: body.message, images: body.images ?? [] }) };
         })();
+        // The turn runs on its own: a client that goes away leaves it running for chat.detach_grace_s
+        // (a reload re-subscribes with GET /api/chat/events); Stop aborts it at once.
+        const turn = turns.start(conversation.id);
         running++;
-        try {
-          if (body.stream) {
-            const sse = new SseWriter(req, res);
-            const emit = (event: ChatStreamEvent): void => sse.send(event);
-            emit({ conversation_id: conversation.id });
-            try {
-              const result = await engine.run({ conversationId: conversation.id, provider, model, userMessage, reflect: body.advanced_reflection ?? false, signal: sse.signal, emit });
-              emit({ usage: result.usage });
-            } catch (err) {
-              if (!sse.signal.aborted) emit({ error: err instanceof Error ? err.message : String(err) });
-            }
-            sse.done();
-            return undefined;
-          }
-          let error: string | undefined;
-          const result = await engine.run({
-            conversationId: conversation.id,
-            provider,
-            model,
-            userMessage,
-            reflect: body.advanced_reflection ?? false,
-            signal: abortOnDisconnect(res),
-            emit: (event) => {
-              if ('error' in event) error = event.error;
+        turn.emit({ conversation_id: conversation.id });
+        let error: string | undefined;
+        const result = engine
+          .run({ conversationId: conversation.id, provider, model, userMessage, reflect: body.advanced_reflection ?? false, signal: turn.signal, emit: (event) => turn.emit(event) })
+          .then(
+            (r) => {
+              turn.emit({ usage: r.usage });
+              return r;
             },
+            (err: unknown) => {
+              error = turn.signal.aborted ? `The turn was stopped: ${(turn.signal.reason as Error | undefined)?.message ?? 'aborted'}` : err instanceof Error ? err.message : String(err);
+              turn.emit({ error });
+              return null;
+            },
+          )
+          .finally(() => {
+            running--;
+            turns.end(turn);
           });
-          const answer: ChatResponse = { conversation_id: conversation.id, answer: result.answer, usage: result.usage, iterations: result.iterations, ...(error !== undefined && { error }) };
-          return answer;
-        } finally {
-          running--;
+
+        if (body.stream) {
+          const sse = new SseWriter(req, res);
+          const unsubscribe = turn.subscribe((event) => sse.send(event));
+          await Promise.race([turn.whenFinished(), new Promise((resolve) => sse.signal.addEventListener('abort', resolve, { once: true }))]);
+          unsubscribe();
+          sse.done();
+          return undefined;
         }
+        const unsubscribe = turn.subscribe((event) => {
+          if ('error' in event) error = event.error;
+        });
+        abortOnDisconnect(res).addEventListener('abort', unsubscribe, { once: true });
+        const done = await result;
+        unsubscribe();
+        const answer: ChatResponse = {
+          conversation_id: conversation.id,
+          answer: done?.answer ?? '',
+          usage: done?.usage ?? { input_tokens: 0, output_tokens: 0 },
+          iterations: done?.iterations ?? 0,
+          ...(error !== undefined && { error }),
+        };
+        return answer;
       },
+    });
+
+    api.route({
+      method: 'get',
+      path: '/api/chat/events',
+      tag: 'chat',
+      summary: "SSE: the running turn's events so far (pending approvals included), then live ones until it ends; ends at once when none runs",
+      query: ChatTurnSelectorSchema,
+      streams: true,
+      handler: async ({ query, req, res }) => {
+        store.requireConversation(query.conversation_id);
+        const sse = new SseWriter(req, res);
+        const turn = turns.get(query.conversation_id);
+        if (!turn) {
+          sse.send({ conversation_id: query.conversation_id });
+          sse.done();
+          return undefined;
+        }
+        const unsubscribe = turn.subscribe((event) => sse.send(event));
+        await Promise.race([turn.whenFinished(), new Promise((resolve) => sse.signal.addEventListener('abort', resolve, { once: true }))]);
+        unsubscribe();
+        sse.done();
+        return undefined;
+      },
+    });
+
+    api.route({
+      method: 'post',
+      path: '/api/chat/stop',
+      tag: 'chat',
+      summary: 'Abort the running turn now: waiting approvals are withdrawn, running tools are killed with their process group',
+      body: ChatTurnSelectorSchema,
+      handler: ({ body }): ChatStopResponse => ({ conversation_id: body.conversation_id, stopped: turns.stop(body.conversation_id) }),
     });
 
     api.route({

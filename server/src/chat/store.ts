@@ -1,3 +1,4 @@
+import type { PermissionMode } from '../wire/permissions.js';
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -378,11 +379,20 @@ export class ChatStore {
     })();
   }
 
-  /** GET /api/chat/history: the current conversation, its messages and tokens. */
-  history(): ChatHistory {
+  /** GET /api/chat/history: the current conversation, its messages, tokens and permission mode (the route adds what is live). */
+  history(): Omit<ChatHistory, 'running' | 'pending_approvals'> {
     const current = this.currentConversation();
-    if (!current) return { conversation: null, messages: [], tokens: { input_tokens: 0, output_tokens: 0, total_tokens: 0 } };
-    return { conversation: current, messages: this.messages(current.id), tokens: this.tokens(current.id) };
+    if (!current) return { conversation: null, messages: [], tokens: { input_tokens: 0, output_tokens: 0, total_tokens: 0 }, permission_mode: null };
+    return { conversation: current, messages: this.messages(current.id), tokens: this.tokens(current.id), permission_mode: this.permissionMode(current.id) };
+  }
+
+  /** The permission mode the conversation chose, or null (the Settings mode applies). */
+  permissionMode(id: string): PermissionMode | null {
+    return (this.#sql('SELECT mode FROM conversation_permissions WHERE conversation_id = ?').pluck().get(id) as PermissionMode | undefined) ?? null;
+  }
+
+  setPermissionMode(id: string, mode: PermissionMode): void {
+    this.#sql('INSERT INTO conversation_permissions (conversation_id, mode) VALUES (?, ?) ON CONFLICT (conversation_id) DO UPDATE SET mode = excluded.mode').run(id, mode);
   }
 
   /** POST /api/chat/clear: no conversation is current any more; the old one stays in the list. */

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { validationError } from '../http/api.js';
 import { AppError } from '../http/errors.js';
 import type { Lifecycle } from '../lifecycle.js';
+import type { AgentScope } from '../permissions/service.js';
 import type { ToolInfo, ToolResult } from '../wire/tools.js';
 import { agentTools } from './agent-tools.js';
 import { ToolFailure } from './failure.js';
@@ -17,6 +18,8 @@ import type { ToolDefinition, ToolRunContext } from './tool.js';
 export interface ToolCallOptions {
   cwd?: string;
   onOutput?: (text: string) => void;
+  /** What an allowed agent call may do, in its CLI's own terms (from the permission system). */
+  agentScope?: AgentScope;
 }
 
 /** The tools, listed and callable by name. */
@@ -80,6 +83,7 @@ export function createToolbox(deps: ToolboxDeps, options: ToolboxOptions = {}): 
           lifecycle: deps.lifecycle,
           rootDir: deps.rootDir,
           ...(callOptions.onOutput && { onOutput: callOptions.onOutput }),
+          ...(callOptions.agentScope && { agentScope: callOptions.agentScope }),
         };
         result = await tool.run(parsed.data, ctx);
       } catch (err) {

@@ -4,6 +4,8 @@ import { abortOnDisconnect } from '../http/disconnect.js';
 import { TOOL_CALL_BODY_LIMIT_BYTES, TOOL_ROUTE_RATE_LIMIT } from '../limits.js';
 import { ToolCallRequestSchema, ToolInfoSchema, ToolResultSchema } from '../wire/tools.js';
 import { TooManyAgentsError } from './agent-tools.js';
+import { AppError } from '../http/errors.js';
+import { permissionsFor } from '../permissions/service.js';
 import { toolboxFor } from './registry.js';
 
 /** Tools (SPEC §7 "Tools & images"): the list with JSON schemas, and one call at a time. */
@@ -11,6 +13,7 @@ export const toolsCapability: Capability = {
   name: 'tools',
   register({ api, ctx }) {
     const toolbox = toolboxFor(ctx);
+    const permissions = permissionsFor(ctx);
     const tag = 'tools';
 
     api.route({
@@ -28,13 +31,18 @@ export const toolsCapability: Capability = {
       path: '/api/tool/call',
       rateLimit: TOOL_ROUTE_RATE_LIMIT,
       tag,
-      summary: 'Run one tool; a client that disconnects aborts it (and kills what it started)',
+      summary: "Run one tool as the user: deny rules apply (403 PERMISSION_DENIED), an ask counts as the user's yes; a client that disconnects aborts it",
       body: ToolCallRequestSchema,
       response: ToolResultSchema,
       bodyLimitBytes: TOOL_CALL_BODY_LIMIT_BYTES,
       handler: async ({ body, res }) => {
+        const signal = abortOnDisconnect(res);
+        // An unknown name is the toolbox's 404, not a permission question.
+        const known = toolbox.list().some((t) => t.name === body.name);
+        const verdict = known ? await permissions.authorize({ tool: body.name, args: body.args, source: 'tool_call', onAsk: 'allow' }) : null;
+        if (verdict && !verdict.allowed) throw new AppError(403, 'PERMISSION_DENIED', `${body.name} is not run: ${verdict.reason}`);
         try {
-          return await toolbox.call(body.name, body.args, abortOnDisconnect(res));
+          return await toolbox.call(body.name, body.args, signal);
         } catch (err) {
           if (err instanceof TooManyAgentsError) res.setHeader('Retry-After', String(err.retryAfterS));
           throw err;

@@ -1,6 +1,7 @@
 /** The shape of one tool and what it runs with; the tools are data in this shape (see registry.ts). */
 import type { z } from 'zod';
 import type { Lifecycle } from '../lifecycle.js';
+import type { AgentScope } from '../permissions/service.js';
 import type { Profile } from '../wire/config.js';
 import type { ToolName, ToolResult } from '../wire/tools.js';
 
@@ -20,6 +21,8 @@ export interface ToolRunContext {
   rootDir: string;
   /** Receives a running command's output as it arrives (workflow steps show it live). */
   onOutput?: (text: string) => void;
+  /** For an agent call the permission system allowed: the scope it passes to the agent's CLI. */
+  agentScope?: AgentScope;
 }
 
 /** One tool: data (name, description, schema) and the code that runs it. */

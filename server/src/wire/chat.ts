@@ -3,6 +3,7 @@
  * schemas validate input and document the routes; the types are inferred from them.
  */
 import { z } from 'zod';
+import { PermissionModeSchema } from './permissions.js';
 import {
   CONVERSATION_LIST_LIMIT_MAX,
   CONVERSATION_SEARCH_LIMIT_MAX,
@@ -92,6 +93,12 @@ export const ChatHistorySchema = z.object({
   conversation: ConversationSchema.nullable(),
   messages: z.array(ChatMessageSchema),
   tokens: TokenUsageSchema,
+  /** The conversation's permission mode (null: the Settings mode applies). */
+  permission_mode: PermissionModeSchema.nullable(),
+  /** A turn is running now (GET /api/chat/events re-subscribes to it). */
+  running: z.boolean(),
+  /** Tool calls of the running turn waiting for the user. */
+  pending_approvals: z.array(z.record(z.string(), z.unknown())),
 });
 export type ChatHistory = z.infer<typeof ChatHistorySchema>;
 
