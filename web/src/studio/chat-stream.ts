@@ -1,13 +1,15 @@
 /**
- * One message sent to POST /api/chat with `stream: true`, its SSE events folded into an
- * assistant turn as they arrive. No view code here: the Studio page holds the turn as state,
- * and whatever this module writes into it shows.
+ * One message sent to POST /api/chat with `stream: true`, or a re-subscription to a turn under
+ * way (GET /api/chat/events), its SSE events folded into an assistant turn as they arrive. No
+ * view code here: the Studio page holds the turn as state, and whatever this module writes into
+ * it shows.
  */
 import type { ChatRequestBody, ChatStreamEvent } from '$wire/chat-events';
 import { ApiError, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
-import { postStream } from '../lib/sse';
-import type { AssistantEntry, TurnBlock } from './transcript';
+import { getStream, postStream, type StreamOptions } from '../lib/sse';
+import type { ApprovalOutcome } from '../permissions/policy';
+import { toolBlock, type AssistantEntry, type ToolBlock, type TurnBlock } from './transcript';
 
 /** What a stream reports besides the turn's content. */
 export interface StreamSink {
@@ -41,6 +43,26 @@ function closeThinking(blocks: TurnBlock[]): void {
   }
 }
 
+/** The card of a tool call in the turn, if it has one. */
+function toolCard(turn: AssistantEntry, toolCallId: string): ToolBlock | undefined {
+  return turn.blocks.find((b): b is ToolBlock => b.kind === 'tool' && b.call.tool_call_id === toolCallId);
+}
+
+/** Takes an approval off its card (answered, expired or withdrawn) and notes how it ended. */
+export function resolveApproval(turn: AssistantEntry, id: string, outcome: ApprovalOutcome): void {
+  for (const block of turn.blocks) {
+    if (block.kind === 'tool' && block.approval?.id === id) {
+      block.approval = null;
+      block.resolution = outcome;
+    }
+  }
+}
+
+/** Takes every approval off the turn's cards: the turn was stopped, so the server withdrew them. */
+export function withdrawApprovals(turn: AssistantEntry): void {
+  for (const block of turn.blocks) if (block.kind === 'tool' && block.approval) resolveApproval(turn, block.approval.id, 'withdrawn');
+}
+
 /** Applies one event to `turn` (mutating it); conversation and usage go to `sink`. */
 export function applyChatEvent(turn: AssistantEntry, event: ChatStreamEvent, sink: StreamSink): void {
   if ('content' in event) {
@@ -61,11 +83,20 @@ export function applyChatEvent(turn: AssistantEntry, event: ChatStreamEvent, sin
     turn.revised ??= [];
   } else if ('tool_call' in event) {
     closeThinking(turn.blocks);
-    turn.blocks.push({ kind: 'tool', call: event.tool_call, result: null });
+    turn.blocks.push(toolBlock(event.tool_call));
   } else if ('tool_result' in event) {
     const { tool_call_id, ...outcome } = event.tool_result;
-    const card = turn.blocks.find((b) => b.kind === 'tool' && b.call.tool_call_id === tool_call_id);
-    if (card?.kind === 'tool') card.result = outcome;
+    const card = toolCard(turn, tool_call_id);
+    if (card) card.result = outcome;
+  } else if ('approval_request' in event) {
+    const request = event.approval_request;
+    // The card goes on the call it is about; a request for a call not shown brings its own card.
+    if (!toolCard(turn, request.tool_call_id)) turn.blocks.push(toolBlock({ tool_call_id: request.tool_call_id, name: request.tool, args: request.args }));
+    const card = toolCard(turn, request.tool_call_id)!;
+    card.approval = request;
+    card.resolution = null;
+  } else if ('approval_resolved' in event) {
+    resolveApproval(turn, event.approval_resolved.id, event.approval_resolved.decision);
   } else if ('conversation_id' in event) {
     sink.conversation(event.conversation_id);
   } else if ('usage' in event) {
@@ -83,24 +114,61 @@ export function applyChatEvent(turn: AssistantEntry, event: ChatStreamEvent, sin
 
 /**
  * Sends `body` streamed and folds the answer into `turn` until the server ends it, the user
- * aborts `signal` (the request is aborted, and with it the provider call and running tools),
- * or it breaks. Never rejects: the outcome says how it ended.
+ * aborts `signal` (the request is aborted; Stop also asks the server to stop the turn, which
+ * runs on without a reader for a grace period), or it breaks. Never rejects: the outcome says
+ * how it ended.
  */
-export async function streamChat(body: Omit<ChatRequestBody, 'stream'>, turn: AssistantEntry, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd> {
+export function streamChat(body: Omit<ChatRequestBody, 'stream'>, turn: AssistantEntry, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd> {
+  return follow((options) => postStream<ChatStreamEvent>('/api/chat', { ...body, stream: true }, options), turn, sink, signal);
+}
+
+/**
+ * Re-subscribes to the turn running in a conversation (after a reload, or coming back to it)
+ * and folds it into `turn`. The server replays the turn from its first event, so what `turn`
+ * held (rebuilt from stored messages) is dropped when the replay begins; `replayed` is false
+ * when no turn ran any more (only the conversation and `done` came).
+ */
+export async function watchChat(conversationId: string, turn: AssistantEntry, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd & { replayed: boolean }> {
+  let replayed = false;
+  const end = await follow(
+    (options) => getStream<ChatStreamEvent>(`/api/chat/events?conversation_id=${encodeURIComponent(conversationId)}`, options),
+    turn,
+    sink,
+    signal,
+    (event) => {
+      if (replayed || 'conversation_id' in event || 'done' in event) return;
+      replayed = true;
+      turn.blocks = [];
+      turn.revised = null;
+    },
+  );
+  return { ...end, replayed };
+}
+
+/** Reads one stream of chat events into `turn`; `before` sees each event before it is applied. */
+async function follow(
+  start: (options: StreamOptions<ChatStreamEvent>) => Promise<void>,
+  turn: AssistantEntry,
+  sink: StreamSink,
+  signal: AbortSignal,
+  before?: (event: ChatStreamEvent) => void,
+): Promise<StreamEnd> {
   let events = 0;
   let done = false;
   try {
-    await postStream<ChatStreamEvent>('/api/chat', { ...body, stream: true }, {
+    await start({
       signal,
       onEvent: (event) => {
         events++;
         if ('done' in event) done = true;
+        before?.(event);
         applyChatEvent(turn, event, sink);
       },
     });
   } catch (err) {
     closeThinking(turn.revised ?? turn.blocks);
     if (signal.aborted) {
+      withdrawApprovals(turn);
       turn.status = 'stopped';
       return { kind: 'stopped' };
     }

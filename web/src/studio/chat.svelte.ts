@@ -3,13 +3,28 @@
  * the whole studio: leaving the page does not stop an answer, and coming back shows it.
  */
 import type { ChatHistory, ChatMessage, Conversation, ImageInput, TokenUsage } from '$wire/chat';
-import type { ChatRequestBody } from '$wire/chat-events';
-import { api, ApiError } from '../lib/api';
+import type { ChatRequestBody, ChatStopResponse } from '$wire/chat-events';
+import type { ApprovalRequest, ApproveRequest, PermissionMode } from '$wire/permissions';
+import { api, ApiError, describeError } from '../lib/api';
+import { session } from '../lib/session.svelte';
+import { notify } from '../lib/toasts.svelte';
+import { answerApproval } from './approvals';
 import { toImageInput, type Attachment } from './attachments';
-import { streamChat, type StreamEnd } from './chat-stream';
+import { applyChatEvent, resolveApproval, streamChat, watchChat, type StreamEnd, type StreamSink } from './chat-stream';
 import { entriesFromHistory, entryKey, newAssistantEntry, type AssistantEntry, type Entry } from './transcript';
 
 const NO_TOKENS: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+
+/** What the live side adds to a conversation: its mode, whether a turn runs, and what waits for the user. */
+type LiveState = Pick<ChatHistory, 'permission_mode' | 'running'> & { pending_approvals: ApprovalRequest[] };
+
+/**
+ * The live state a history answer carries. The wire types `pending_approvals` as plain records
+ * (ChatHistorySchema); they are the ApprovalRequest objects the chat's SSE stream sends.
+ */
+function liveState(from: Partial<Pick<ChatHistory, 'permission_mode' | 'running' | 'pending_approvals'>>): LiveState {
+  return { permission_mode: from.permission_mode ?? null, running: from.running ?? false, pending_approvals: (from.pending_approvals ?? []) as unknown as ApprovalRequest[] };
+}
 
 /** What the composer sends. */
 export interface Outgoing {
@@ -20,8 +35,8 @@ export interface Outgoing {
   reflection: boolean;
 }
 
-/** GET /api/conversations/{id} */
-interface ConversationDetail {
+/** GET /api/conversations/{id}; the live fields as in GET /api/chat/history, when the server sends them. */
+interface ConversationDetail extends Partial<Pick<ChatHistory, 'permission_mode' | 'running' | 'pending_approvals'>> {
   conversation: Conversation;
   messages: ChatMessage[];
   tokens: TokenUsage;
@@ -33,8 +48,15 @@ class StudioChat {
   conversation = $state.raw<Conversation | null>(null);
   entries = $state<Entry[]>([]);
   tokens = $state.raw<TokenUsage>(NO_TOKENS);
-  /** A message is being answered. */
+  /** A message sent from here is being answered. */
   sending = $state(false);
+  /** Following a turn that was already running (re-subscribed after a reload). */
+  watching = $state(false);
+  /**
+   * The conversation's permission mode: what the server stored, or what was picked in the
+   * composer (sent with the next message). Null: the Settings mode applies.
+   */
+  permissionMode = $state<PermissionMode | null>(null);
   /** The first load happened (a later visit to the page keeps what is shown). */
   loaded = $state(false);
   loading = $state(false);
@@ -45,37 +67,64 @@ class StudioChat {
   focusMessage = $state<number | null>(null);
 
   #controller: AbortController | null = null;
+  /** Stop was asked before the first event named the conversation. */
+  #stopRequested = false;
   /** Object URLs of images sent from this page; revoked when the transcript is replaced. */
   #objectUrls: string[] = [];
 
-  /** Shows the current conversation (GET /api/chat/history). */
-  async loadCurrent(): Promise<void> {
-    await this.#load(async () => {
-      const history = await api.get<ChatHistory>('/api/chat/history');
-      this.#show(history.conversation, history.messages, history.tokens);
-    });
+  /** A turn runs in the conversation shown: one sent from here, or one followed again. */
+  get busy(): boolean {
+    return this.sending || this.watching;
   }
 
-  /** Shows a stored conversation; the next message continues it. */
+  /** The mode the next message runs in: the conversation's, else the Settings mode. */
+  get effectiveMode(): PermissionMode {
+    return this.permissionMode ?? session.config?.permissions?.mode ?? 'ask';
+  }
+
+  /**
+   * Shows the current conversation (GET /api/chat/history). A turn still running there (the
+   * page was reloaded mid-answer) is followed again, its waiting approvals shown at once.
+   */
+  async loadCurrent(): Promise<void> {
+    const live = await this.#load(async () => {
+      const history = await api.get<ChatHistory>('/api/chat/history');
+      const state = liveState(history);
+      this.#show(history.conversation, history.messages, history.tokens, state.permission_mode);
+      return state;
+    });
+    if (live && this.conversationId) this.#resume(this.conversationId, live);
+  }
+
+  /** Shows a stored conversation; the next message continues it. A turn running there is followed. */
   async open(id: string, focusMessage: number | null = null): Promise<void> {
     if (this.sending) return;
-    await this.#load(async () => {
+    const live = await this.#load(async () => {
       const detail = await api.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
-      this.#show(detail.conversation, detail.messages, detail.tokens);
+      const state = liveState(detail);
+      this.#show(detail.conversation, detail.messages, detail.tokens, state.permission_mode);
       this.focusMessage = focusMessage;
+      return state;
     });
+    if (live && this.conversationId === id) this.#resume(id, live);
   }
 
   /** Starts afresh: the server's current conversation is set aside (it stays in the list). */
   async startNew(): Promise<void> {
     if (this.sending) return;
     await api.post('/api/chat/clear');
-    this.#show(null, [], NO_TOKENS);
+    this.#show(null, [], NO_TOKENS, null);
   }
 
   /** After a conversation was deleted: if it is the one shown, show an empty one. */
   forget(id: string): void {
-    if (this.conversationId === id && !this.sending) this.#show(null, [], NO_TOKENS);
+    if (this.conversationId === id && !this.sending) this.#show(null, [], NO_TOKENS, null);
+  }
+
+  /** Answers an approval shown in the transcript; its card goes once the server took the answer. */
+  async answer(request: ApprovalRequest, decision: ApproveRequest['decision'], note = ''): Promise<void> {
+    if (!(await answerApproval(request, decision, note))) return;
+    for (const entry of this.entries) if (entry.kind === 'assistant') resolveApproval(entry, request.id, decision);
   }
 
   /**
@@ -85,7 +134,9 @@ class StudioChat {
    */
   async send(outgoing: Outgoing): Promise<StreamEnd> {
     if (this.sending) throw new Error('A message is already being answered; stop it first');
+    this.#detach();
     this.sending = true;
+    this.#stopRequested = false;
     const controller = new AbortController();
     this.#controller = controller;
     const mark = this.entries.length;
@@ -108,17 +159,9 @@ class StudioChat {
         ...(outgoing.model && { model: outgoing.model }),
         ...(images.length > 0 && { images }),
         ...(outgoing.reflection && { advanced_reflection: true }),
+        ...(this.permissionMode && { permission_mode: this.permissionMode }),
       };
-      const end = await streamChat(body, turn, {
-        conversation: (id) => {
-          this.conversationId = id;
-        },
-        usage: (usage) => {
-          const input = this.tokens.input_tokens + usage.input_tokens;
-          const output = this.tokens.output_tokens + usage.output_tokens;
-          this.tokens = { input_tokens: input, output_tokens: output, total_tokens: input + output };
-        },
-      }, controller.signal);
+      const end = await streamChat(body, turn, this.#sink(true), controller.signal);
       if (end.kind === 'refused') this.entries.splice(mark);
       else this.#objectUrls.push(...outgoing.attachments.map((a) => a.previewUrl));
       return end;
@@ -134,9 +177,101 @@ class StudioChat {
     }
   }
 
-  /** Stops the answer: the request is aborted, and the server stops the model and its tools. */
+  /**
+   * Stops the turn: the stream is let go at once (the turn shows as stopped), and the server is
+   * asked to stop it (POST /api/chat/stop), which ends the model call, kills running tools and
+   * withdraws waiting approvals. Without Stop a turn runs on when its reader goes away.
+   */
   stop(): void {
+    if (!this.busy) return;
+    const id = this.conversationId;
+    if (id === null) {
+      // A new conversation: the first event names it, and the stop goes out then.
+      this.#stopRequested = true;
+      return;
+    }
+    void this.#stopTurn(id);
+  }
+
+  async #stopTurn(id: string): Promise<void> {
     this.#controller?.abort();
+    try {
+      await api.post<ChatStopResponse>('/api/chat/stop', { conversation_id: id });
+    } catch (err) {
+      notify('error', describeError(err));
+    }
+  }
+
+  /** Where a stream's conversation and usage go; a re-subscription's usage is read back from the server instead (its replay repeats what is stored). */
+  #sink(countUsage: boolean): StreamSink {
+    return {
+      conversation: (id) => {
+        this.conversationId = id;
+        if (this.#stopRequested) {
+          this.#stopRequested = false;
+          void this.#stopTurn(id);
+        }
+      },
+      usage: (usage) => {
+        if (!countUsage) return;
+        const input = this.tokens.input_tokens + usage.input_tokens;
+        const output = this.tokens.output_tokens + usage.output_tokens;
+        this.tokens = { input_tokens: input, output_tokens: output, total_tokens: input + output };
+      },
+    };
+  }
+
+  /**
+   * Follows the turn running in `id` (GET /api/chat/events): the transcript's last turn becomes
+   * the live one, with the waiting approvals on its cards before the replay arrives. When no
+   * turn ran any more, the stored messages are read again instead.
+   */
+  #resume(id: string, live: LiveState): void {
+    if (!live.running) return;
+    if (this.entries.at(-1)?.kind !== 'assistant') this.entries.push(newAssistantEntry());
+    const turn = this.entries.at(-1) as AssistantEntry;
+    turn.status = 'streaming';
+    for (const request of live.pending_approvals) applyChatEvent(turn, { approval_request: request }, this.#sink(false));
+    void this.#watch(id, turn);
+  }
+
+  async #watch(id: string, turn: AssistantEntry): Promise<void> {
+    this.#detach();
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.watching = true;
+    this.#stopRequested = false;
+    const end = await watchChat(id, turn, this.#sink(false), controller.signal);
+    // Let go by #detach (another conversation shown): nothing more to do here.
+    if (this.#controller !== controller) return;
+    this.#controller = null;
+    this.watching = false;
+    this.finished++;
+    if (end.kind === 'refused') {
+      turn.status = 'failed';
+      turn.blocks.push({ kind: 'error', message: describeError(end.error) });
+    }
+    // The turn ended between the history and the re-subscription: the stored messages have it all.
+    if (end.kind === 'done' && !end.replayed) await this.#reload(id);
+    else void this.#syncTokens();
+  }
+
+  /** Reads the shown conversation's stored messages again (after a turn ended unseen). */
+  async #reload(id: string): Promise<void> {
+    try {
+      const detail = await api.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
+      if (this.conversationId === id && !this.busy) this.#show(detail.conversation, detail.messages, detail.tokens, this.permissionMode);
+    } catch {
+      // What is shown stays; the next load corrects it.
+    }
+  }
+
+  /** Stops reading a followed turn (the turn runs on on the server). */
+  #detach(): void {
+    if (!this.watching) return;
+    this.#controller?.abort();
+    this.#controller = null;
+    this.watching = false;
   }
 
   /** The stored token count is the truth (the stream's usage events may be partial after a stop). */
@@ -154,21 +289,26 @@ class StudioChat {
     }
   }
 
-  async #load(read: () => Promise<void>): Promise<void> {
+  /** Runs a load with the page's loading and error state; answers what it read, or null when it failed. */
+  async #load<T>(read: () => Promise<T>): Promise<T | null> {
     this.loading = true;
     this.loadError = null;
     try {
-      await read();
+      const result = await read();
       this.loaded = true;
+      return result;
     } catch (err) {
       this.loadError = err;
+      return null;
     } finally {
       this.loading = false;
     }
   }
 
-  #show(conversation: Conversation | null, messages: ChatMessage[], tokens: TokenUsage): void {
+  #show(conversation: Conversation | null, messages: ChatMessage[], tokens: TokenUsage, mode: PermissionMode | null): void {
+    this.#detach();
     for (const url of this.#objectUrls.splice(0)) URL.revokeObjectURL(url);
+    this.permissionMode = mode;
     this.conversation = conversation;
     this.conversationId = conversation?.id ?? null;
     this.entries = entriesFromHistory(messages);

@@ -4,12 +4,28 @@
  * stream events (chat-stream.ts) or rebuilt from stored messages (entriesFromHistory).
  */
 import type { ChatMessage, ToolCall } from '$wire/chat';
+import type { ApprovalRequest } from '$wire/permissions';
+import type { ApprovalOutcome } from '../permissions/policy';
 
 /** The outcome of a tool call, as the `tool_result` event carries it. */
 export interface ToolOutcome {
   content: string;
   is_error: boolean;
   sudo_blocked?: boolean;
+  /** The permission system refused the call (a rule, the mode, the user or the timeout). */
+  permission_denied?: boolean;
+}
+
+/** A tool call's card. */
+export interface ToolBlock {
+  kind: 'tool';
+  call: ToolCall;
+  /** Null while the tool runs (or waits). */
+  result: ToolOutcome | null;
+  /** The approval the call waits for; null when it waits for none. */
+  approval: ApprovalRequest | null;
+  /** How its approval ended, shown on the card for a moment; null when there was none. */
+  resolution: ApprovalOutcome | null;
 }
 
 /** A piece of an assistant turn. */
@@ -17,8 +33,7 @@ export type TurnBlock =
   | { kind: 'text'; text: string }
   /** `done` once thinking_end came; `open` is whether the reader sees it unfolded. */
   | { kind: 'thinking'; text: string; done: boolean; open: boolean }
-  /** `result` is null while the tool runs. */
-  | { kind: 'tool'; call: ToolCall; result: ToolOutcome | null }
+  | ToolBlock
   | { kind: 'error'; message: string };
 
 /** streaming: events arriving · done: ended normally · stopped: the user stopped it · failed: ended by an error. */
@@ -56,6 +71,11 @@ export function entryKey(): string {
   return `e${nextKey++}`;
 }
 
+/** The card of a call that has no result yet. */
+export function toolBlock(call: ToolCall): ToolBlock {
+  return { kind: 'tool', call, result: null, approval: null, resolution: null };
+}
+
 /** An empty assistant turn, about to receive events. */
 export function newAssistantEntry(): AssistantEntry {
   return { kind: 'assistant', key: entryKey(), blocks: [], revised: null, status: 'streaming', messageIds: [] };
@@ -69,7 +89,7 @@ export function newAssistantEntry(): AssistantEntry {
 export function entriesFromHistory(messages: readonly ChatMessage[]): Entry[] {
   const entries: Entry[] = [];
   let turn: AssistantEntry | null = null;
-  const cards = new Map<string, Extract<TurnBlock, { kind: 'tool' }>>();
+  const cards = new Map<string, ToolBlock>();
   for (const message of messages) {
     switch (message.role) {
       case 'user':
@@ -87,7 +107,7 @@ export function entriesFromHistory(messages: readonly ChatMessage[]): Entry[] {
         if (message.thinking) blocks.push({ kind: 'thinking', text: message.thinking, done: true, open: false });
         if (message.content) blocks.push({ kind: 'text', text: message.content });
         for (const call of message.tool_calls ?? []) {
-          const card = { kind: 'tool' as const, call, result: null };
+          const card = toolBlock(call);
           cards.set(call.tool_call_id, card);
           turn.blocks.push(card);
         }
