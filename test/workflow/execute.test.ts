@@ -13,6 +13,9 @@ const scratch = tempDir();
 
 beforeAll(async () => {
   server = await startTestServer();
+  // These tests are about runs and the plan's gates; test/workflow/permissions.test.ts covers
+  // the policy. Trusted mode lets every step through it (the plan's gates and the sudo guard still hold).
+  expect((await server.fetch('/api/permissions', { method: 'PUT', body: JSON.stringify({ mode: 'trusted' }) })).status).toBe(200);
 });
 afterAll(async () => {
   await server.close();

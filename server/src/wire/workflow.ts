@@ -8,6 +8,7 @@
  * workflow may be edited and run again; each run is one entry of its history.
  */
 import { z } from 'zod';
+import type { ApprovalPreview, RuleRef } from './permissions.js';
 import { APPROVAL_NOTE_MAX, STEP_TEXT_MAX, WORKFLOW_GOAL_MAX, WORKFLOW_STEPS_MAX, WORKFLOW_TITLE_MAX } from './workflow-limits.js';
 
 export const STEP_KINDS = ['shell', 'tool', 'prompt', 'agent'] as const;
@@ -88,6 +89,13 @@ export const ApproveRequestSchema = z.strictObject({
   note: z.string().max(APPROVAL_NOTE_MAX).optional(),
 });
 
+/** Why a step waits for a person, and the card the studio shows for it (the chat's approval preview). */
+export interface StepApproval {
+  reason: string;
+  rule?: RuleRef;
+  preview: ApprovalPreview;
+}
+
 /** One step with its run state. */
 export interface WorkflowStep {
   id: string;
@@ -108,6 +116,8 @@ export interface WorkflowStep {
   sudo_blocked: boolean;
   /** The approver's or rejecter's note. */
   note: string | null;
+  /** Why the step waits in `awaiting_approval` (the plan's gate or the permission policy), with what it would run; null otherwise. */
+  approval: StepApproval | null;
   started_at: string | null;
   finished_at: string | null;
 }
@@ -163,7 +173,7 @@ export interface PlanResponse {
  */
 export type WorkflowStreamEvent =
   | { workflow: Workflow }
-  | { step: { id: string; status: StepStatus; exit_code?: number | null; sudo_blocked?: boolean; started_at?: string | null; finished_at?: string | null; note?: string | null } }
+  | { step: { id: string; status: StepStatus; exit_code?: number | null; sudo_blocked?: boolean; started_at?: string | null; finished_at?: string | null; note?: string | null; approval?: StepApproval | null } }
   | { output: { step_id: string; chunk: string } }
   | { status: WorkflowStatus }
   | { error: string }

@@ -105,12 +105,24 @@ export class WorkflowExecutor {
       const steps = this.store.steps(id);
       const step = steps.find((s) => s.status === 'pending');
       if (!step) return this.#finish(id, 'done', null, emit);
-      if (step.requires_approval && !step.approved) {
-        this.store.updateStep(id, step.id, { status: 'awaiting_approval' });
-        emit({ step: { id: step.id, status: 'awaiting_approval' } });
+      const gate = await this.runner.gate(this.store.require(id), step);
+      if (this.lifecycle.closing) return;
+      if (!gate.run && gate.wait) {
+        this.store.updateStep(id, step.id, { status: 'awaiting_approval', approval: gate.approval });
+        emit({ step: { id: step.id, status: 'awaiting_approval', approval: gate.approval } });
         this.store.setStatus(id, 'awaiting_approval');
         emit({ status: 'awaiting_approval' });
         return;
+      }
+      if (!gate.run) {
+        // Denied by a rule, the mode or the sudo guard: the step fails with the reason and nothing runs.
+        const finished_at = now();
+        const output = gate.sudo_blocked ? gate.reason : `Permission denied: ${gate.reason}`;
+        this.store.updateStep(id, step.id, { status: 'failed', output, sudo_blocked: gate.sudo_blocked, finished_at });
+        emit({ output: { step_id: step.id, chunk: output } });
+        emit({ step: { id: step.id, status: 'failed', sudo_blocked: gate.sudo_blocked, finished_at } });
+        const why = gate.sudo_blocked ? `Step "${step.title}" was blocked: it would run sudo` : `Step "${step.title}" was denied: ${gate.reason}`;
+        return this.#fail(id, step.id, steps, why, emit);
       }
       const started_at = now();
       this.store.updateStep(id, step.id, { status: 'running', started_at });
@@ -118,14 +130,20 @@ export class WorkflowExecutor {
       live.stepId = step.id;
       live.output = '';
       let flushed = 0;
-      const outcome = await this.runner.run(this.store.require(id), step, live.abort.signal, (text) => {
-        live.output = (live.output + text).slice(-LIVE_OUTPUT_MAX_CHARS);
-        emit({ output: { step_id: step.id, chunk: text } });
-        if (Date.now() - flushed >= OUTPUT_FLUSH_MS && !this.lifecycle.closing) {
-          flushed = Date.now();
-          this.store.setOutput(id, step.id, live.output);
-        }
-      });
+      const outcome = await this.runner.run(
+        this.store.require(id),
+        step,
+        live.abort.signal,
+        (text) => {
+          live.output = (live.output + text).slice(-LIVE_OUTPUT_MAX_CHARS);
+          emit({ output: { step_id: step.id, chunk: text } });
+          if (Date.now() - flushed >= OUTPUT_FLUSH_MS && !this.lifecycle.closing) {
+            flushed = Date.now();
+            this.store.setOutput(id, step.id, live.output);
+          }
+        },
+        gate.agentScope,
+      );
       // Shutting down: leave the step `running`; the next start marks it interrupted.
       if (this.lifecycle.closing) return;
       // What the live chunks did not show (the exit line, a sudo refusal, a tool's whole answer).
@@ -136,13 +154,15 @@ export class WorkflowExecutor {
       const status = outcome.ok ? 'done' : 'failed';
       this.store.updateStep(id, step.id, { status, output: outcome.output, exit_code: outcome.exit_code, sudo_blocked: outcome.sudo_blocked, finished_at });
       emit({ step: { id: step.id, status, exit_code: outcome.exit_code, sudo_blocked: outcome.sudo_blocked, finished_at } });
-      if (!outcome.ok) {
-        this.store.skipPending(id);
-        for (const later of steps.filter((s) => s.status === 'pending' && s.id !== step.id)) emit({ step: { id: later.id, status: 'skipped' } });
-        const why = outcome.sudo_blocked ? `Step "${step.title}" was blocked: it would run sudo` : `Step "${step.title}" failed`;
-        return this.#finish(id, 'failed', why, emit);
-      }
+      if (!outcome.ok) return this.#fail(id, step.id, steps, outcome.sudo_blocked ? `Step "${step.title}" was blocked: it would run sudo` : `Step "${step.title}" failed`, emit);
     }
+  }
+
+  /** A step failed: the later ones are skipped and the workflow fails with why. */
+  #fail(id: string, stepId: string, steps: readonly WorkflowStep[], why: string, emit: (event: WorkflowStreamEvent) => void): void {
+    this.store.skipPending(id);
+    for (const later of steps.filter((s) => s.status === 'pending' && s.id !== stepId)) emit({ step: { id: later.id, status: 'skipped' } });
+    this.#finish(id, 'failed', why, emit);
   }
 
   #finish(id: string, status: WorkflowStatus, error: string | null, emit: (event: WorkflowStreamEvent) => void): void {

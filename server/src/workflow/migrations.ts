@@ -54,4 +54,11 @@ export const workflowMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Why a waiting step waits (the plan's gate or the permission policy) and its preview, as JSON (issue 16).
+    id: '041_workflow_step_approval',
+    up: (db) => {
+      db.exec('ALTER TABLE workflow_steps ADD COLUMN approval TEXT CHECK (approval IS NULL OR json_valid(approval))');
+    },
+  },
 ];

@@ -34,13 +34,20 @@ export const READ_ONLY_TOOLS: ReadonlySet<string> = new Set(['read_file', 'list_
 const READERS = new Set([
   'ls', 'll', 'dir', 'cat', 'tac', 'head', 'tail', 'less', 'more', 'wc', 'grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'pwd', 'echo',
   'which', 'whereis', 'type', 'file', 'stat', 'du', 'df', 'ps', 'pgrep', 'uname', 'id', 'whoami', 'groups', 'date', 'cal', 'uptime',
-  'hostname', 'true', 'false', 'test', '[', 'cut', 'tr', 'diff', 'cmp', 'comm', 'tree', 'realpath', 'readlink', 'basename', 'dirname',
+  'hostname', 'true', 'false', ':', 'exit', 'test', '[', 'cut', 'tr', 'diff', 'cmp', 'comm', 'tree', 'realpath', 'readlink', 'basename', 'dirname',
   'jq', 'nl', 'od', 'hexdump', 'xxd', 'strings', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'b2sum', 'cksum', 'base64', 'column',
   'fold', 'fmt', 'paste', 'join', 'expand', 'unexpand', 'rev', 'seq', 'yes', 'free', 'vmstat', 'iostat', 'lscpu', 'lsblk', 'lsusb', 'lspci',
-  'lsof', 'nproc', 'printenv', 'locale', 'tput', 'sleep', 'ldd', 'nm', 'objdump', 'readelf', 'size', 'getent', 'uptime', 'w', 'who',
+  'lsof', 'nproc', 'printenv', 'locale', 'tput', 'sleep', 'ldd', 'nm', 'objdump', 'readelf', 'size', 'getent', 'w', 'who',
   'last', 'look', 'zcat', 'zgrep', 'bzcat', 'xzcat', 'printf', 'dmesg', 'journalctl', 'ip', 'ss', 'netstat', 'ping', 'dig', 'host',
   'nslookup', 'man', 'info', 'whatis', 'apropos', 'sort', 'uniq', 'sed', 'awk', 'gawk', 'mawk', 'find', 'tar', 'curl',
 ]);
+/**
+ * Shell builtins that change nothing but the shell's own state (its directory, options, a
+ * variable read from input, how it leaves a loop): harmless whatever their arguments.
+ */
+const SHELL_STATE = new Set(['cd', 'pushd', 'popd', 'dirs', ':', 'set', 'shopt', 'read', 'exit', 'return', 'break', 'continue', 'shift', 'wait']);
+/** Readers judged by their arguments below (an option can make them write or run something). */
+const JUDGED_BY_ARGS = new Set(['sed', 'awk', 'gawk', 'mawk', 'find', 'tar', 'curl', 'rg', 'xxd', 'tree', 'man', 'date', 'hostname', 'ip', 'dmesg', 'journalctl', 'sort', 'uniq']);
 /** Runs code it is given (`-c`, `-e`, a script): read-only only for a version or help query. */
 const INTERPRETERS = new Set(['python', 'python2', 'python3', 'node', 'nodejs', 'deno', 'perl', 'ruby', 'php', 'lua', 'luajit', 'tclsh', 'Rscript', 'osascript', 'pwsh', 'powershell']);
 /** Package managers and tools whose query verbs are harmless and every other verb may change something. */
@@ -68,6 +75,20 @@ const QUERY_VERBS: Record<string, ReadonlySet<string>> = {
   dpkg: new Set(['-l', '-L', '-s', '-S', '--list', '--listfiles', '--status', '--search']),
   rpm: new Set(['-q', '-qa', '-qi', '-ql']),
   kubectl: new Set(['get', 'describe', 'logs', 'top', 'version', 'explain', 'api-resources']),
+};
+/**
+ * Query verbs that build or run the project's own code — its tests, package.json scripts,
+ * build scripts (build.rs), the program itself. Workflows count them as safe steps; the
+ * permission engine does not allow them by default: they run whatever the project's files say,
+ * files the model may have just written (accept-edits), and they write build output.
+ */
+const PROJECT_CODE_VERBS: Record<string, ReadonlySet<string>> = {
+  npm: new Set(['test', 'run', 'run-script']),
+  pnpm: new Set(['test', 'run']),
+  yarn: new Set(['test', 'run']),
+  bun: new Set(['test', 'run']),
+  cargo: new Set(['build', 'check', 'test', 'run', 'bench', 'doc', 'clippy']),
+  go: new Set(['build', 'test', 'run']),
 };
 /** Redirect targets that write nowhere that matters. */
 const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr']);
@@ -108,11 +129,18 @@ export function whyNotReadOnly(command: WalkedCommand): string | null {
   if (OPAQUE_COMMANDS.has(base)) return `${base} runs text built at run time`;
   const rule = COMMAND_RULES[base];
   if (rule?.kind === 'shell') return command.runs ? null : `${base} runs a script Atelier cannot see`;
-  if (rule?.kind === 'wrapper' && base !== 'exec') return base === 'xargs' || base === 'parallel' || command.runs || args.length === 0 || base === 'env' ? null : `${base} may run a program`;
-  if (rule?.kind === 'trap' || rule?.kind === 'alias') return `${base} defines code to run later`;
-  if (args.includes(null)) {
-    if (!READERS.has(base) || base === 'find' || base === 'sed' || base === 'awk' || base === 'curl' || base === 'tar') return `an argument of ${base} is computed at run time`;
+  if (rule?.kind === 'wrapper') {
+    // What a wrapper runs is judged on its own once the walk followed it.
+    if (command.runs) return null;
+    // exec without a command redirects the rest of the shell (`exec 3<>/dev/tcp/host/80`).
+    if (base === 'exec') return args.length === 0 ? 'exec without a command changes where the shell reads and writes' : 'exec may run a program';
+    if (base === 'command' && typeof args[0] === 'string' && /^-p?[vV]/.test(args[0])) return null; // `command -v git` only looks the name up
+    return base === 'xargs' || base === 'parallel' || args.length === 0 || base === 'env' ? null : `${base} may run a program`;
   }
+  if (rule?.kind === 'trap' || rule?.kind === 'alias') return `${base} defines code to run later`;
+  if (SHELL_STATE.has(base)) return null;
+  // A computed word may be any option: only programs whose arguments do not matter may have one.
+  if (args.includes(null) && (!READERS.has(base) || JUDGED_BY_ARGS.has(base))) return `an argument of ${base} is computed at run time`;
   const rest = args as string[];
   if (INTERPRETERS.has(base)) return rest.length === 1 && VERSION_QUERY.has(rest[0]!) ? null : `${base} runs code`;
   const queries = QUERY_VERBS[base];
@@ -121,26 +149,54 @@ export function whyNotReadOnly(command: WalkedCommand): string | null {
   switch (base) {
     case 'sed': {
       if (rest.some((w) => /^-[a-zA-Z]*i/.test(w) || w.startsWith('--in-place'))) return 'sed -i edits files in place';
-      const scripts = scriptsOf(rest, ['-e', '--expression'], ['-f', '--file']);
-      return scripts.every((s) => s.split(/[;\n]/).every((part) => PURE_SED.test(part.trim()) || part.trim() === '')) ? null : 'the sed script may write files or run commands (w, e, r)';
+      const scripts = sedScripts(rest);
+      return scripts !== null && scripts.every((s) => s.split(/[;\n]/).every((part) => PURE_SED.test(part.trim()) || part.trim() === '')) ? null : 'the sed script may write files or run commands (w, e, r)';
     }
     case 'awk':
     case 'gawk':
-    case 'mawk': {
-      const program = rest.find((w) => !w.startsWith('-')) ?? '';
-      return rest.some((w) => w === '-f' || w.startsWith('--file') || w === '-i' || w === '-E') || /system\s*\(|\||>|getline|@load/.test(program) ? `the ${base} program may run commands or write files` : null;
-    }
+    case 'mawk':
+      return awkWhy(base, rest);
     case 'find':
-      return rest.some((w) => ['-delete', '-exec', '-execdir', '-ok', '-okdir', '-fprint', '-fprint0', '-fprintf', '-fls'].includes(w)) ? 'find may delete files, write files or run commands' : null;
-    case 'tar':
-      return rest.some((w) => /^-?[a-zA-Z]*[xcruA]/.test(w) && !w.startsWith('--')) || rest.some((w) => /^--(extract|get|create|append|update|delete)/.test(w))
-        ? 'tar may write files'
+      if (rest.some((w) => ['-delete', '-ok', '-okdir', '-fprint', '-fprint0', '-fprintf', '-fls'].includes(w))) return 'find may delete files, write files or run commands';
+      // What -exec runs is judged on its own once the walk followed it.
+      return rest.some((w) => w === '-exec' || w === '-execdir') && !command.runs ? 'find -exec runs a command Atelier cannot see' : null;
+    case 'tar': {
+      // Short options, dashed or bundled in the first word (`tar tzf a.tgz`); an archive's name is no option.
+      const bundle = rest[0] !== undefined && /^[a-zA-Z]+$/.test(rest[0]) ? rest[0] : '';
+      const shorts = bundle + rest.filter((w) => /^-[a-zA-Z]/.test(w)).map((w) => w.slice(1)).join('');
+      if (/[xcruA]/.test(shorts) || rest.some((w) => /^--(extract|get|create|append|update|delete|catenate|concatenate)/.test(w))) return 'tar may write files';
+      return /[IFg]/.test(shorts) || rest.some((w) => /^--(use-compress-program|checkpoint-action|to-command|rsh-command|info-script|new-volume-script|listed-incremental|index-file|volno-file)/.test(w))
+        ? 'tar may run a program or write a file an option names'
         : null;
+    }
     case 'curl':
-      return rest.some((w) => /^-[a-zA-Z]*[oOTKd]/.test(w) || /^--(output|remote-name|upload-file|data|form|config|request|cookie-jar)/.test(w) || w === '-F' || w === '-X')
+      return rest.some(
+        (w) =>
+          /^-[a-zA-Z]*[oOTKdcDFX]/.test(w) ||
+          /^--(output|remote-name|upload-file|data|form|config|request|cookie-jar|dump-header|trace|libcurl|stderr|etag-save|hsts|alt-svc|json)/.test(w),
+      )
         ? 'curl may write files or send data'
         : null;
+    case 'rg':
+      return rest.some((w) => /^--pre(=|$)/.test(w)) ? 'rg --pre runs a program on every file' : null;
+    case 'xxd':
+      return xxdOperands(rest) > 1 ? 'xxd writes its second operand' : null;
+    case 'tree':
+      return rest.some((w) => /^-[a-zA-Z]*o/.test(w)) ? 'tree -o writes a file' : null;
+    case 'man':
+      return rest.some((w) => /^-[a-zA-Z]*[PHX]/.test(w) || /^--(pager|html|browser|gxditview)/.test(w)) ? 'man may run the program an option names' : null;
+    case 'date':
+      return rest.some((w) => /^-[uR]*s/.test(w) || w.startsWith('--set')) ? 'date -s sets the clock' : null;
+    case 'hostname':
+      return rest.some((w) => !w.startsWith('-') || /^-[a-zA-Z]*[Fb]/.test(w) || /^--(file|boot)/.test(w)) ? 'hostname with a name sets it' : null;
+    case 'ip':
+      return rest.some((w) => IP_CHANGES.has(w) || /^-(b|batch|force)$/.test(w)) ? 'ip may change the network setup or run a command' : null;
+    case 'dmesg':
+      return rest.some((w) => /^-[a-zA-Z]*[CcnDE]/.test(w) || /^--(clear|read-clear|console-)/.test(w)) ? 'dmesg may clear the kernel log or change the console level' : null;
+    case 'journalctl':
+      return rest.some((w) => /^--(vacuum-|rotate|flush|sync|relinquish-var|smart-relinquish-var|setup-keys|update-catalog)/.test(w)) ? 'journalctl may delete or move logs' : null;
     case 'sort':
+      if (rest.some((w) => w.startsWith('--compress-program'))) return 'sort --compress-program runs a program';
       return rest.some((w) => /^-[a-zA-Z]*o/.test(w) || w.startsWith('--output')) ? 'sort -o writes a file' : null;
     case 'uniq':
       return rest.filter((w) => !w.startsWith('-')).length > 1 ? 'uniq with two files writes the second' : null;
@@ -151,22 +207,115 @@ export function whyNotReadOnly(command: WalkedCommand): string | null {
   }
 }
 
-/** Scripts given to sed with -e/-f, or its first operand. */
-function scriptsOf(rest: readonly string[], textOptions: readonly string[], fileOptions: readonly string[]): string[] {
+/** `ip` verbs that change the network setup or run a command (`ip netns exec`). */
+const IP_CHANGES = new Set(['add', 'del', 'delete', 'set', 'change', 'replace', 'flush', 'exec', 'append', 'prepend', 'save', 'restore', 'attach', 'detach', 'load', 'unload', 'up', 'down', 'update', 'reset']);
+
+/**
+ * The scripts sed runs: the values of -e/--expression (attached, clustered or not), else its
+ * first operand; null when one comes from a file (-f, --file), which is not read.
+ */
+function sedScripts(rest: readonly string[]): string[] | null {
   const scripts: string[] = [];
-  let sawOption = false;
+  const operands: string[] = [];
+  let given = false;
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i]!;
-    if (textOptions.includes(w)) {
-      scripts.push(rest[++i] ?? '');
-      sawOption = true;
-    } else if (fileOptions.includes(w)) {
-      scripts.push('w file-script'); // a script file is not read: counts as unknown
-      sawOption = true;
+    if (w === '--') {
+      operands.push(...rest.slice(i + 1));
+      break;
     }
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      const name = eq < 0 ? w.slice(2) : w.slice(2, eq);
+      const value = eq < 0 ? undefined : w.slice(eq + 1);
+      if (name === 'expression') {
+        scripts.push(value ?? rest[++i] ?? '');
+        given = true;
+      } else if (name === 'file') return null;
+      else if (name === 'line-length' && value === undefined) i++;
+      continue;
+    }
+    if (w.startsWith('-') && w.length > 1) {
+      for (let j = 1; j < w.length; j++) {
+        const ch = w[j]!;
+        if (ch === 'e') {
+          scripts.push(w.slice(j + 1) || (rest[++i] ?? ''));
+          given = true;
+          break;
+        }
+        if (ch === 'f') return null;
+        if (ch === 'l') {
+          if (j === w.length - 1) i++;
+          break;
+        }
+      }
+      continue;
+    }
+    operands.push(w);
   }
-  if (!sawOption) scripts.push(rest.find((w) => !w.startsWith('-')) ?? '');
-  return scripts;
+  return given ? scripts : [operands[0] ?? ''];
+}
+
+/** awk code that runs commands, writes files or loads code. */
+const AWK_CODE = /system\s*\(|\||>|getline|@load|@include/;
+
+/** Why an awk program may do more than print: its code (the first operand, or -e/--source texts) and its options. */
+function awkWhy(base: string, rest: readonly string[]): string | null {
+  const risky = `the ${base} program may run commands or write files`;
+  const programs: string[] = [];
+  let given = false;
+  let i = 0;
+  for (; i < rest.length; i++) {
+    const w = rest[i]!;
+    if (w === '--') {
+      i++;
+      break;
+    }
+    if (!w.startsWith('-') || w === '-') break;
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      const name = eq < 0 ? w.slice(2) : w.slice(2, eq);
+      const value = eq < 0 ? undefined : w.slice(eq + 1);
+      // Code from files or extensions, and options that write files (variable dumps, profiles).
+      if (['file', 'include', 'load', 'exec', 'dump-variables', 'profile', 'pretty-print', 'debug'].includes(name)) return risky;
+      if (name === 'source') {
+        programs.push(value ?? rest[++i] ?? '');
+        given = true;
+      } else if ((name === 'field-separator' || name === 'assign') && value === undefined) i++;
+      continue;
+    }
+    const ch = w[1]!;
+    if ('fiElEdDop'.includes(ch)) return risky;
+    if (ch === 'e') {
+      programs.push(w.length > 2 ? w.slice(2) : (rest[++i] ?? ''));
+      given = true;
+    } else if ((ch === 'F' || ch === 'v') && w.length === 2) i++;
+  }
+  if (!given) programs.push(rest[i] ?? '');
+  return programs.some((p) => AWK_CODE.test(p)) ? risky : null;
+}
+
+/** How many file operands xxd is given (the second one is written). */
+function xxdOperands(rest: readonly string[]): number {
+  const VALUE = new Set(['-c', '-cols', '-g', '-groupsize', '-l', '-len', '-o', '-offset', '-s', '-seek', '-n', '-name']);
+  let operands = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i]!;
+    if (VALUE.has(w)) i++;
+    else if (!w.startsWith('-') || w === '-') operands++;
+  }
+  return operands;
+}
+
+/**
+ * Why the permission engine does not allow a command by default even though workflows count
+ * it as a query: it builds or runs the project's own code (`npm test`, `cargo build`, `go run`).
+ */
+export function runsProjectCode(command: WalkedCommand): string | null {
+  const verbs = PROJECT_CODE_VERBS[command.base];
+  if (!verbs || command.args.includes(null)) return null;
+  const verb = (command.args as string[]).find((w) => !w.startsWith('-'));
+  return verb !== undefined && verbs.has(verb) ? `${command.base} ${verb} runs the project's own code` : null;
 }
 
 function whyNotQuery(program: string, rest: readonly string[], queries: ReadonlySet<string>): string | null {

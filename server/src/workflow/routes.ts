@@ -5,6 +5,7 @@ import { SseWriter } from '../http/sse.js';
 import { LLM_ROUTE_RATE_LIMIT, TOOL_ROUTE_RATE_LIMIT } from '../limits.js';
 import { resolveProvider } from '../providers/index.js';
 import { mcpHubFor } from '../mcp/hub.js';
+import { permissionsFor } from '../permissions/service.js';
 import { toolboxFor } from '../tools/registry.js';
 import {
   ApproveRequestSchema,
@@ -34,7 +35,7 @@ export const workflowCapability: Capability = {
     const interrupted = store.recoverInterrupted();
     if (interrupted.length > 0) ctx.log.warn({ workflows: interrupted }, 'workflows interrupted by the last shutdown marked failed');
     const toolbox = toolboxFor(ctx);
-    const executor = new WorkflowExecutor(store, new StepRunner(toolbox, ctx.config, ctx.db, mcpHubFor(ctx)), ctx.lifecycle, ctx.log);
+    const executor = new WorkflowExecutor(store, new StepRunner(toolbox, ctx.config, ctx.db, mcpHubFor(ctx), permissionsFor(ctx)), ctx.lifecycle, ctx.log);
 
     /** Streams the workflow's events until the run stops, or answers the workflow as JSON once it has. */
     const follow = async (id: string, stream: boolean, req: Request, res: Response): Promise<Workflow | undefined> => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AppError } from '../http/errors.js';
-import type { StepInput, StepStatus, Workflow, WorkflowInput, WorkflowRun, WorkflowStatus, WorkflowStep, WorkflowSummary } from '../wire/workflow.js';
+import type { StepApproval, StepInput, StepStatus, Workflow, WorkflowInput, WorkflowRun, WorkflowStatus, WorkflowStep, WorkflowSummary } from '../wire/workflow.js';
 import { isRiskyStep } from './risk.js';
 
 interface StepRow {
@@ -21,6 +21,7 @@ interface StepRow {
   exit_code: number | null;
   sudo_blocked: number;
   note: string | null;
+  approval: string | null;
   started_at: string | null;
   finished_at: string | null;
 }
@@ -59,6 +60,7 @@ function stepOf(row: StepRow): StoredStep {
     exit_code: row.exit_code,
     sudo_blocked: row.sudo_blocked === 1,
     note: row.note,
+    approval: row.approval === null ? null : (JSON.parse(row.approval) as StepApproval),
     started_at: row.started_at,
     finished_at: row.finished_at,
   };
@@ -159,7 +161,7 @@ export class WorkflowStore {
       this.#requireIdle(id, 'started');
       this.#db
         .prepare(
-          "UPDATE workflow_steps SET status = 'pending', approved = 0, output = '', exit_code = NULL, sudo_blocked = 0, note = NULL, started_at = NULL, finished_at = NULL WHERE workflow_id = ?",
+          "UPDATE workflow_steps SET status = 'pending', approved = 0, output = '', exit_code = NULL, sudo_blocked = 0, note = NULL, approval = NULL, started_at = NULL, finished_at = NULL WHERE workflow_id = ?",
         )
         .run(id);
       const at = now();
@@ -183,11 +185,11 @@ export class WorkflowStore {
       }
       const at = now();
       if (approve) {
-        this.#db.prepare("UPDATE workflow_steps SET status = 'pending', approved = 1, note = ? WHERE workflow_id = ? AND id = ?").run(note, id, waiting.id);
+        this.#db.prepare("UPDATE workflow_steps SET status = 'pending', approved = 1, note = ?, approval = NULL WHERE workflow_id = ? AND id = ?").run(note, id, waiting.id);
         this.#stmts.setStatus.run('running', null, at, id);
         this.#stmts.setRunStatus.run('running', null, id);
       } else {
-        this.#db.prepare("UPDATE workflow_steps SET status = 'rejected', note = ?, finished_at = ? WHERE workflow_id = ? AND id = ?").run(note, at, id, waiting.id);
+        this.#db.prepare("UPDATE workflow_steps SET status = 'rejected', note = ?, approval = NULL, finished_at = ? WHERE workflow_id = ? AND id = ?").run(note, at, id, waiting.id);
         this.#db.prepare("UPDATE workflow_steps SET status = 'skipped' WHERE workflow_id = ? AND status = 'pending'").run(id);
         this.#stmts.setStatus.run('rejected', null, at, id);
         this.#stmts.setRunStatus.run('rejected', at, id);
@@ -197,10 +199,10 @@ export class WorkflowStore {
   }
 
   /** Records a step's new state; returns the fields written. */
-  updateStep(id: string, stepId: string, fields: Partial<Pick<WorkflowStep, 'status' | 'output' | 'exit_code' | 'sudo_blocked' | 'started_at' | 'finished_at'>>): void {
+  updateStep(id: string, stepId: string, fields: Partial<Pick<WorkflowStep, 'status' | 'output' | 'exit_code' | 'sudo_blocked' | 'approval' | 'started_at' | 'finished_at'>>): void {
     const columns = Object.keys(fields);
     if (columns.length === 0) return;
-    const values = Object.values(fields).map((v) => (typeof v === 'boolean' ? Number(v) : v));
+    const values = Object.values(fields).map((v) => (typeof v === 'boolean' ? Number(v) : v !== null && typeof v === 'object' ? JSON.stringify(v) : v));
     this.#db.prepare(`UPDATE workflow_steps SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE workflow_id = ? AND id = ?`).run(...values, id, stepId);
     this.#stmts.touch.run(now(), id);
   }
