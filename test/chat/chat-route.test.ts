@@ -22,6 +22,9 @@ beforeAll(async () => {
   expect((await put({ id: 'oai', name: 'OpenAI stand-in', type: 'openai', base_url: openai.openaiBase, api_key: 'sk-openai', model: 'gpt-test', models: ['gpt-test'] })).status).toBe(200);
   expect((await put({ id: 'ant', name: 'Anthropic stand-in', type: 'anthropic', base_url: anthropic.anthropicBase, api_key: 'sk-anthropic', model: 'claude-test' })).status).toBe(200);
   expect((await server.fetch('/api/config/profile', { method: 'PUT', body: JSON.stringify({ active_provider: 'oai', active_model: 'gpt-test' }) })).status).toBe(200);
+  // These tests are about the loop, not the permission system (test/permissions/ covers it):
+  // trusted mode lets every call through, and shows the sudo guard still refuses there.
+  expect((await server.fetch('/api/permissions', { method: 'PUT', body: JSON.stringify({ mode: 'trusted' }) })).status).toBe(200);
 });
 afterAll(async () => {
   await server.close();
@@ -141,38 +144,51 @@ describe('POST /api/chat', () => {
     expect(served.headers.get('content-type')).toBe('image/png');
   });
 
-  it('aborts the provider request when the client disconnects', async () => {
-    openai.script([{ text: ['slow', 'slower', 'slowest'], delay_ms: 2000 }]);
+  it('keeps the turn for chat.detach_grace_s after the client leaves, then aborts the provider request', async () => {
+    expect((await server.fetch('/api/config/chat', { method: 'PUT', body: JSON.stringify({ detach_grace_s: 1 }) })).status).toBe(200);
+    openai.script([{ text: ['slow', 'slower', 'slowest'], delay_ms: 4000 }]);
     const abort = new AbortController();
     const before = openai.chatRequests().length;
     const res = await chat({ message: 'slow', stream: true }, { signal: abort.signal });
-    const reader = res.body!.getReader();
-    await reader.read();
+    await res.body!.getReader().read();
     while (openai.chatRequests().length === before) await new Promise((r) => setTimeout(r, 10));
+    const request = openai.chatRequests().at(-1)!;
+    let closedAt = 0;
+    void request.closed.then(() => (closedAt = Date.now()));
+    const leftAt = Date.now();
     abort.abort();
-    expect(await openai.chatRequests().at(-1)!.closed).toBe(true);
+    expect(await request.closed).toBe(true);
+    // Not at the first disconnect: after the grace second (and well before the 4 s answer).
+    expect(closedAt - leftAt).toBeGreaterThanOrEqual(900);
+    expect(closedAt - leftAt).toBeLessThan(3000);
   });
 
-  it('kills a running tool when the client disconnects', async () => {
+  it('Stop kills a running tool with its process group at once', async () => {
+    expect((await server.fetch('/api/config/chat', { method: 'PUT', body: JSON.stringify({ detach_grace_s: 60 }) })).status).toBe(200);
     const pidFile = join(homedir(), `.atelier-test-tool-pid-${process.pid}`);
     openai.script([{ tool_calls: [{ name: 'terminal', args: { command: `sh -c 'echo $$ > ${pidFile}; exec sleep 30'` } }] }, { text: ['never'] }]);
-    const abort = new AbortController();
-    const res = await chat({ message: 'sleep', stream: true }, { signal: abort.signal });
-    const reader = res.body!.getReader();
-    await reader.read();
+    const res = await chat({ message: 'sleep', stream: true });
+    const events = readSse(res);
     for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
     const pid = Number(readFileSync(pidFile, 'utf8'));
     rmSync(pidFile);
-    abort.abort();
-    for (let i = 0; i < 100; i++) {
+    const history = await (await server.fetch('/api/chat/history')).json();
+    expect(history.running).toBe(true);
+    const stop = await server.fetch('/api/chat/stop', { method: 'POST', body: JSON.stringify({ conversation_id: history.conversation.id }) });
+    expect(await stop.json()).toEqual({ conversation_id: history.conversation.id, stopped: true });
+    const seen = await events;
+    expect(seen.at(-1)).toEqual({ done: 'true' });
+    expect(seen.some((e) => 'error' in e && /stopped/.test(e.error))).toBe(true);
+    for (let i = 0; i < 40; i++) {
       try {
         process.kill(pid, 0);
       } catch {
+        expect((await (await server.fetch('/api/chat/history')).json()).running).toBe(false);
         return;
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`tool process ${pid} still runs after the client left`);
+    throw new Error(`tool process ${pid} still runs after Stop`);
   });
 });
 

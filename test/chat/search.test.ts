@@ -153,7 +153,7 @@ describe('the title index keyed by conversation_keys (migration 034)', () => {
       insert.run('c-gone', 'Kernel panic');
       db.prepare("UPDATE conversations SET summary = 'sysctl notes' WHERE id = ?").run(kept.id);
       db.prepare('DELETE FROM conversations WHERE id = ?').run('c-gone');
-      expect(migrate(db, chatMigrations)).toEqual(['034_conversations_fts_keyed']);
+      expect(migrate(db, chatMigrations)).toEqual(['034_conversations_fts_keyed', '035_conversation_permissions']);
       const store = new ChatStore(db, join(tmp.dir, 'images'));
       expect(store.search('kernel').map((h) => h.conversation_id)).toEqual([kept.id]);
       expect(store.search('sysctl').map((h) => h.conversation_id)).toEqual([kept.id]);

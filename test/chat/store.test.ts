@@ -170,7 +170,7 @@ describe('ChatStore deletion', () => {
 
 describe('ChatStore current conversation', () => {
   it('has no current conversation at first: history is empty', () => {
-    expect(fx.store.history()).toEqual({ conversation: null, messages: [], tokens: { input_tokens: 0, output_tokens: 0, total_tokens: 0 } });
+    expect(fx.store.history()).toEqual({ conversation: null, messages: [], tokens: { input_tokens: 0, output_tokens: 0, total_tokens: 0 }, permission_mode: null });
   });
 
   it('opens a new conversation for the first chat message, titled after it, and makes it current', () => {

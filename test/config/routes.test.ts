@@ -19,7 +19,7 @@ const provider = { id: 'main', name: 'Main', type: 'openai', base_url: 'http://1
 describe('configuration API', () => {
   it('GET /api/config returns profile, terminal and bmad but no providers', async () => {
     const body = await (await server.fetch('/api/config')).json();
-    expect(Object.keys(body).sort()).toEqual(['bmad', 'profile', 'terminal']);
+    expect(Object.keys(body).sort()).toEqual(['bmad', 'chat', 'permissions', 'profile', 'terminal']);
     expect(body.terminal.font_size).toBe(14);
   });
 

@@ -8,15 +8,13 @@ import { IMAGE_CACHE_MAX_AGE_S } from '../limits.js';
 import {
   ChatClearResponseSchema,
   ChatHistorySchema,
-  ChatMessageSchema,
+  ConversationDetailSchema,
   ConversationExportSchema,
   ConversationListItemSchema,
   ConversationListQuerySchema,
-  ConversationSchema,
   IMAGE_ID_PATTERN,
   SearchQuerySchema,
   SearchResponseSchema,
-  TokenUsageSchema,
 } from '../wire/chat.js';
 import type { ApprovalRequest } from '../wire/permissions.js';
 import type { ChatStore } from './store.js';
@@ -104,14 +102,14 @@ export function registerConversationRoutes(api: Api, store: ChatStore, ctx: AppC
     method: 'get',
     path: '/api/conversations/:id',
     tag,
-    summary: 'One conversation with its messages and the tokens it used',
+    summary: 'One conversation with its messages, the tokens it used, its permission mode, and its running turn and waiting approvals',
     params: IdParams,
     query: NoQuery,
-    response: z.object({ conversation: ConversationSchema, messages: z.array(ChatMessageSchema), tokens: TokenUsageSchema }),
+    response: ConversationDetailSchema,
     handler: ({ params }) => {
       const found = store.getConversation(params.id);
       if (!found) throw unknownConversation(params.id);
-      return found;
+      return { ...found, permission_mode: store.permissionMode(params.id), running: live.running(params.id), pending_approvals: live.pendingApprovals(params.id) };
     },
   });
   api.route({

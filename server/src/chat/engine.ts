@@ -164,6 +164,7 @@ export class ChatEngine {
         tool_call_id: call.id,
         is_error: outcome.is_error,
         sudo_blocked: outcome.sudo_blocked ?? false,
+        permission_denied: outcome.permission_denied ?? false,
       });
       messages.push({ role: 'tool', tool_call_id: call.id, name: call.name, content: outcome.content, is_error: outcome.is_error });
     }

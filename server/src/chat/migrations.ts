@@ -179,6 +179,8 @@ export const chatMigrations: readonly Migration[] = [
           conversation_id TEXT PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
           mode TEXT NOT NULL CHECK (mode IN ('ask', 'accept-edits', 'read-only', 'trusted'))
         );
+        -- A tool result the permission system refused (a rule, the mode, the user or the timeout).
+        ALTER TABLE messages ADD COLUMN permission_denied INTEGER NOT NULL DEFAULT 0 CHECK (permission_denied IN (0, 1));
       `),
   },
 ];

@@ -11,7 +11,7 @@ import { toolboxFor } from '../tools/registry.js';
 import { mcpHubFor } from '../mcp/hub.js';
 import { isMcpToolName } from '../mcp/tool-names.js';
 import { permissionsFor } from '../permissions/service.js';
-import { ChatRequestSchema, ChatTurnSelectorSchema, SummarizeRequestSchema, type ChatResponse, type ChatStopResponse, type ChatStreamEvent } from '../wire/chat-events.js';
+import { ChatRequestSchema, ChatTurnSelectorSchema, SummarizeRequestSchema, type ChatResponse, type ChatStopResponse } from '../wire/chat-events.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { ChatEngine, type ChatTools } from './engine.js';
 import { checkImages } from './images.js';
@@ -39,6 +39,13 @@ export const chatCapability: Capability = {
       // an answer the model should see, not the end of the turn.
       // Every call goes through the permission system first: an ask waits for the user's answer.
       call: async (name, args, signal, call) => {
+        try {
+          // A call that could not run (unknown tool, bad arguments) is answered before anyone is asked about it.
+          if (!isMcpToolName(name)) toolbox.validate(name, args);
+        } catch (err) {
+          if (err instanceof AppError) return { content: err.message, is_error: true };
+          throw err;
+        }
         const verdict = await permissions.authorize({
           tool: name,
           args,
@@ -52,6 +59,7 @@ export const chatCapability: Capability = {
           settled: (request, decision) => call.emit({ approval_resolved: { id: request.id, decision } }),
         });
         if (!verdict.allowed) {
+          if (verdict.decision.sudo_blocked) return { content: verdict.reason, is_error: true, sudo_blocked: true };
           const note = !verdict.ask && verdict.note ? ` The user's note: ${verdict.note}` : '';
           return { content: `Permission denied: ${verdict.reason}.${note}`, is_error: true, permission_denied: true };
         }
@@ -114,6 +122,7 @@ export const chatCapability: Capability = {
         running++;
         turn.emit({ conversation_id: conversation.id });
         let error: string | undefined;
+        let failure: unknown;
         const result = engine
           .run({ conversationId: conversation.id, provider, model, userMessage, reflect: body.advanced_reflection ?? false, signal: turn.signal, emit: (event) => turn.emit(event) })
           .then(
@@ -122,6 +131,7 @@ export const chatCapability: Capability = {
               return r;
             },
             (err: unknown) => {
+              failure = err;
               error = turn.signal.aborted ? `The turn was stopped: ${(turn.signal.reason as Error | undefined)?.message ?? 'aborted'}` : err instanceof Error ? err.message : String(err);
               turn.emit({ error });
               return null;
@@ -146,6 +156,8 @@ export const chatCapability: Capability = {
         abortOnDisconnect(res).addEventListener('abort', unsubscribe, { once: true });
         const done = await result;
         unsubscribe();
+        // Without a stream, a turn that failed before it answered fails the request with its code.
+        if (done === null && !turn.signal.aborted) throw failure;
         const answer: ChatResponse = {
           conversation_id: conversation.id,
           answer: done?.answer ?? '',

@@ -37,6 +37,7 @@ export interface NewMessage {
   tool_call_id?: string | null;
   is_error?: boolean;
   sudo_blocked?: boolean;
+  permission_denied?: boolean;
   /** Written by the second pass of advanced reflection. */
   reflection?: boolean;
   input_tokens?: number | null;
@@ -70,6 +71,7 @@ interface MessageRow {
   tool_call_id: string | null;
   is_error: number;
   sudo_blocked: number;
+  permission_denied: number;
   reflection: number;
   created_at: string;
   input_tokens: number | null;
@@ -263,8 +265,8 @@ export class ChatStore {
   #insert(conversationId: string, messages: readonly NewMessage[], images: readonly CheckedImage[][]): number[] {
     const now = new Date().toISOString();
     const insertMessage = this.#sql(`INSERT INTO messages
-      (conversation_id, role, content, thinking, tool_calls, tool_call_id, is_error, sudo_blocked, reflection, created_at, input_tokens, output_tokens)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      (conversation_id, role, content, thinking, tool_calls, tool_call_id, is_error, sudo_blocked, permission_denied, reflection, created_at, input_tokens, output_tokens)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertImage = this.#sql('INSERT INTO images (id, conversation_id, message_id, mime, bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const ids = messages.map((m, i) => {
       const { lastInsertRowid } = insertMessage.run(
@@ -276,6 +278,7 @@ export class ChatStore {
         m.tool_call_id ?? null,
         m.is_error ? 1 : 0,
         m.sudo_blocked ? 1 : 0,
+        m.permission_denied ? 1 : 0,
         m.reflection ? 1 : 0,
         now,
         m.input_tokens ?? null,
@@ -440,6 +443,7 @@ function hydrate(rows: readonly MessageRow[], images: readonly ImageRow[]): Chat
     tool_calls: parseToolCalls(row.tool_calls),
     is_error: row.is_error === 1,
     sudo_blocked: row.sudo_blocked === 1,
+    permission_denied: row.permission_denied === 1,
     reflection: row.reflection === 1,
     images: byMessage.get(row.id) ?? [],
   }));

@@ -8,7 +8,8 @@ import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { AppContext } from '../context.js';
 import type { Lifecycle } from '../lifecycle.js';
-import type { ApprovalRequest, ApproveRequest, AuditEntry, PermissionDecision, PermissionMode, PermissionRule } from '../wire/permissions.js';
+import { checkCommand } from '../tools/sudo-guard.js';
+import type { ApprovalPreview, ApprovalRequest, ApproveRequest, AuditEntry, PermissionDecision, PermissionMode, PermissionRule } from '../wire/permissions.js';
 import { Approvals, type ApprovalAnswer } from './approvals.js';
 import { AuditLog } from './audit.js';
 import { decide } from './engine.js';
@@ -48,8 +49,8 @@ export interface AgentScope {
 
 export type Authorization =
   | { allowed: true; decision: PermissionDecision; agentScope?: AgentScope; approval?: ApprovalRequest }
-  /** ask: the caller returns instead of waiting (onAsk 'return'); the reason says why. */
-  | { allowed: false; ask: true; decision: PermissionDecision; reason: string }
+  /** ask: the caller returns instead of waiting (onAsk 'return'); the reason says why, the preview shows what would run. */
+  | { allowed: false; ask: true; decision: PermissionDecision; reason: string; preview: ApprovalPreview }
   /** Denied by a rule, the mode, the user (with their note) or the timeout. */
   | { allowed: false; ask: false; decision: PermissionDecision; reason: string; note?: string };
 
@@ -74,7 +75,13 @@ export class Permissions {
   /** The engine's decision, and what "allow always" would save; runs nothing, records nothing. */
   async check(tool: string, args: Record<string, unknown>, options: { mode?: PermissionMode; projectDir?: string; cwd?: string } = {}): Promise<PermissionDecision & { suggested_rules: PermissionRule[] }> {
     const home = this.#home();
-    const settings = this.deps.config.get().permissions;
+    const config = this.deps.config.get();
+    const settings = config.permissions;
+    // The sudo guard first: asking the user about a command that would be refused anyway helps no one.
+    if (tool === 'terminal' && typeof args.command === 'string' && !config.profile.sudo_bypass) {
+      const verdict = checkCommand(args.command, { env: process.env });
+      if (verdict.blocked) return { decision: 'deny', reason: verdict.reason, decided_by: 'guard', commands: [], sudo_blocked: true, suggested_rules: [] };
+    }
     const decision = await decide({
       tool,
       args,
@@ -118,13 +125,13 @@ export class Permissions {
       record('allow', decision.decided_by, decision.reason);
       return { allowed: true, decision, ...this.#scope(call.tool, mode) };
     }
-    if (call.onAsk === 'allow') {
-      record('allow', 'user', `the user's own call (${decision.reason})`);
-      return { allowed: true, decision, ...this.#scope(call.tool, mode) };
-    }
-    if (call.onAsk === 'return') return { allowed: false, ask: true, decision, reason: decision.reason };
-
     const scope = this.#scope(call.tool, mode).agentScope;
+    if (call.onAsk === 'allow') {
+      record('allow', 'user', `${call.source === 'workflow' ? 'approved in the workflow' : "the user's own call"} (${decision.reason})`);
+      return { allowed: true, decision, ...(scope && { agentScope: scope }) };
+    }
+    if (call.onAsk === 'return') return { allowed: false, ask: true, decision, reason: decision.reason, preview: await this.preview(call.tool, call.args, decision, { cwd, mode }) };
+
     const timeoutS = this.deps.config.get().permissions.approval_timeout_s;
     const { request, answer } = this.approvals.open(
       {
@@ -134,7 +141,7 @@ export class Permissions {
         args: call.args,
         reason: decision.reason,
         ...(decision.rule && { rule: decision.rule }),
-        preview: await previewOf(call.tool, call.args, decision, cwd, scope && describeScope(scope)),
+        preview: await this.preview(call.tool, call.args, decision, { cwd, mode }),
         suggested_rules: suggested,
       },
       timeoutS,
@@ -162,6 +169,12 @@ export class Permissions {
         record('deny', 'stopped', 'the turn was stopped while the approval waited', undefined, answered.at);
         return { allowed: false, ask: false, decision, reason: 'The turn was stopped before the call was approved' };
     }
+  }
+
+  /** What an approval card shows for the call: a diff, the parsed commands, the MCP tool, the agent's scope. */
+  async preview(tool: string, args: Record<string, unknown>, decision: PermissionDecision, options: { cwd?: string; mode?: PermissionMode } = {}): Promise<ApprovalPreview> {
+    const scope = this.#scope(tool, options.mode ?? this.deps.config.get().permissions.mode).agentScope;
+    return previewOf(tool, args, decision, options.cwd ?? this.#home(), scope && describeScope(scope));
   }
 
   /** Answers a waiting approval (POST /api/chat/approve); 404/409/410 as approvals.ts says. */

@@ -32,6 +32,8 @@ export interface Toolbox {
    * ToolResult for everything else, errors of the tool included (`is_error: true`).
    */
   call(name: string, args: unknown, signal?: AbortSignal, options?: ToolCallOptions): Promise<ToolResult>;
+  /** Throws what `call` would throw for an unknown tool or bad arguments, running nothing (so a call is judged, or shown for approval, only once it could run). */
+  validate(name: string, args: unknown): void;
 }
 
 /** What a toolbox needs from the server. */
@@ -63,13 +65,21 @@ export function createToolbox(deps: ToolboxDeps, options: ToolboxOptions = {}): 
   const rootOf = options.root ?? homedir;
   const envOf = options.env ?? (() => process.env);
 
+  const parse = (name: string, args: unknown) => {
+    const tool = byName.get(name);
+    if (!tool) throw new AppError(404, 'UNKNOWN_TOOL', `No tool named "${name}"; the tools are ${[...byName.keys()].join(', ')}`);
+    const parsed = tool.input.safeParse(args ?? {});
+    if (!parsed.success) throw argumentsError(name, parsed.error);
+    return { tool, parsed };
+  };
+
   return {
     list: () => listed.map((t) => ({ ...t })),
+    validate(name, args) {
+      parse(name, args);
+    },
     async call(name, args, signal = new AbortController().signal, callOptions = {}) {
-      const tool = byName.get(name);
-      if (!tool) throw new AppError(404, 'UNKNOWN_TOOL', `No tool named "${name}"; the tools are ${[...byName.keys()].join(', ')}`);
-      const parsed = tool.input.safeParse(args ?? {});
-      if (!parsed.success) throw argumentsError(name, parsed.error);
+      const { tool, parsed } = parse(name, args);
       const started = Date.now();
       let result: ToolResult;
       try {

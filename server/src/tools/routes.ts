@@ -37,12 +37,13 @@ export const toolsCapability: Capability = {
       bodyLimitBytes: TOOL_CALL_BODY_LIMIT_BYTES,
       handler: async ({ body, res }) => {
         const signal = abortOnDisconnect(res);
-        // An unknown name is the toolbox's 404, not a permission question.
-        const known = toolbox.list().some((t) => t.name === body.name);
-        const verdict = known ? await permissions.authorize({ tool: body.name, args: body.args, source: 'tool_call', onAsk: 'allow' }) : null;
-        if (verdict && !verdict.allowed) throw new AppError(403, 'PERMISSION_DENIED', `${body.name} is not run: ${verdict.reason}`);
+        // An unknown name or bad arguments are the toolbox's 404 / 400, not a permission question.
+        toolbox.validate(body.name, body.args);
+        const verdict = await permissions.authorize({ tool: body.name, args: body.args, source: 'tool_call', onAsk: 'allow' });
+        // A sudo command is refused by the tool itself, with its usual sudo_blocked result.
+        if (!verdict.allowed && !verdict.decision.sudo_blocked) throw new AppError(403, 'PERMISSION_DENIED', `${body.name} is not run: ${verdict.reason}`);
         try {
-          return await toolbox.call(body.name, body.args, signal);
+          return await toolbox.call(body.name, body.args, signal, { ...(verdict.allowed && verdict.agentScope && { agentScope: verdict.agentScope }) });
         } catch (err) {
           if (err instanceof TooManyAgentsError) res.setHeader('Retry-After', String(err.retryAfterS));
           throw err;

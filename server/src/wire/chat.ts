@@ -53,6 +53,8 @@ export const ChatMessageSchema = z.object({
   tool_call_id: z.string().nullable(),
   is_error: z.boolean(),
   sudo_blocked: z.boolean(),
+  /** On a `tool` message: the permission system refused the call (nothing ran). */
+  permission_denied: z.boolean(),
   /** The revised answer of advanced reflection's second pass. */
   reflection: z.boolean(),
   created_at: z.string(),
@@ -88,17 +90,29 @@ export type ConversationListItem = z.infer<typeof ConversationListItemSchema>;
 export const TokenUsageSchema = z.object({ input_tokens: z.number(), output_tokens: z.number(), total_tokens: z.number() });
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
 
+/** What a conversation's page needs besides its messages: its mode, its running turn, its waiting approvals. */
+const ConversationLiveFields = {
+  /** The conversation's permission mode (null: the Settings mode applies). */
+  permission_mode: PermissionModeSchema.nullable(),
+  /** A turn is running now (GET /api/chat/events re-subscribes to it). */
+  running: z.boolean(),
+  /** Tool calls of the running turn waiting for the user (ApprovalRequest, wire/permissions.ts). */
+  pending_approvals: z.array(z.record(z.string(), z.unknown())),
+};
+
 /** GET /api/chat/history: the current conversation (null after a clear) and its tokens. */
 export const ChatHistorySchema = z.object({
   conversation: ConversationSchema.nullable(),
   messages: z.array(ChatMessageSchema),
   tokens: TokenUsageSchema,
-  /** The conversation's permission mode (null: the Settings mode applies). */
-  permission_mode: PermissionModeSchema.nullable(),
-  /** A turn is running now (GET /api/chat/events re-subscribes to it). */
-  running: z.boolean(),
-  /** Tool calls of the running turn waiting for the user. */
-  pending_approvals: z.array(z.record(z.string(), z.unknown())),
+  ...ConversationLiveFields,
+});
+/** GET /api/conversations/{id}: one conversation, as the history gives the current one. */
+export const ConversationDetailSchema = z.object({
+  conversation: ConversationSchema,
+  messages: z.array(ChatMessageSchema),
+  tokens: TokenUsageSchema,
+  ...ConversationLiveFields,
 });
 export type ChatHistory = z.infer<typeof ChatHistorySchema>;
 

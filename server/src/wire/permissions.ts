@@ -98,8 +98,10 @@ export interface PermissionDecision {
   reason: string;
   /** The rule that decided, when one did. */
   rule?: RuleRef;
-  /** Who decided: a rule, the mode, the defaults. */
-  decided_by: 'rule' | 'mode' | 'default';
+  /** Who decided: a rule, the mode, the defaults, or the sudo guard (a command that would raise privileges, with sudo_bypass off). */
+  decided_by: 'rule' | 'mode' | 'default' | 'guard';
+  /** The sudo guard refused the command: nothing would run, and no rule or approval can change that. */
+  sudo_blocked?: true;
   /** For terminal calls: every simple command, each with its own decision. */
   commands: CommandDecision[];
   /** For file tools: the real path the call touches. */
@@ -152,7 +154,7 @@ export const ApproveRequestSchema = z.strictObject({
 export type ApproveRequest = z.infer<typeof ApproveRequestSchema>;
 
 /** Who decided a call in the audit log. */
-export type AuditDecider = 'rule' | 'mode' | 'default' | 'user' | 'timeout' | 'stopped';
+export type AuditDecider = 'rule' | 'mode' | 'default' | 'guard' | 'user' | 'timeout' | 'stopped';
 
 /** What POST /api/chat/approve answers. */
 export interface ApproveResponse {
