@@ -62,7 +62,7 @@ export const PermissionSettingsSchema = z.strictObject({
   /** The mode of a conversation that did not choose one. */
   mode: PermissionModeSchema,
   /** A request left unanswered this long is denied. */
-  approval_timeout_s: z.number().int().min(10).max(86_400),
+  approval_timeout_s: z.number().int().min(1).max(86_400),
   rules: z.array(PermissionRuleSchema).max(500),
 });
 export type PermissionSettings = z.infer<typeof PermissionSettingsSchema>;
