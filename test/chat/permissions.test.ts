@@ -32,7 +32,7 @@ const approve = (request: { id: string; hash: string }, decision: string, note?:
 
 /** The tool message the model received for a call, in the request after it. */
 function toolResultSent(callId: string): string | undefined {
-  for (const request of openai.chatRequests().toReversed()) {
+  for (const request of [...openai.chatRequests()].reverse()) {
     const message = request.body.messages.find((m: { role: string; tool_call_id?: string }) => m.role === 'tool' && m.tool_call_id === callId);
     if (message) return message.content;
   }

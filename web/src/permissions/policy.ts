@@ -71,6 +71,7 @@ export const DECIDER_LABELS: Record<AuditDecider, MessageKey> = {
   rule: 'permissions.by_rule',
   mode: 'permissions.by_mode',
   default: 'permissions.by_default',
+  guard: 'permissions.by_guard',
   user: 'permissions.by_user',
   timeout: 'permissions.by_timeout',
   stopped: 'permissions.by_stopped',
