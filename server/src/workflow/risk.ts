@@ -326,7 +326,30 @@ function whyNotQuery(program: string, rest: readonly string[], queries: Readonly
   if (program === 'git' && rest.some((w) => w === '-c' || w.startsWith('--exec-path') || w.startsWith('--config-env'))) return 'git -c may set a command to run';
   if (program === 'git' && verb === 'branch' && after.some((w) => /^-[dDmMcC]/.test(w) || w.startsWith('--delete') || w.startsWith('--move'))) return 'git branch -d/-m changes branches';
   if (program === 'git' && verb === 'tag' && after.some((w) => !w.startsWith('-') || /^-[ad]/.test(w))) return 'git tag with a name creates or deletes a tag';
+  if (program === 'git' && rest.some((w) => /^--(output|upload-pack|open-files-in-pager)(=|$)/.test(w) || (verb === 'grep' && /^-[a-zA-Z]*O/.test(w)))) {
+    return `git ${verb} with this option writes a file or runs a command`;
+  }
+  if (program === 'git' && verb === 'branch' && !after.some((w) => w === '--list' || w === '-l') && gitBranchWrites(after)) return 'git branch with a name or an upstream option changes branches';
+  if (program === 'npm' && verb === 'audit' && after.includes('fix')) return 'npm audit fix changes the dependencies';
+  if (program === 'npm' && verb === 'version' && after.some((w) => !w.startsWith('-'))) return 'npm version bumps the version, commits and tags';
+  if (program === 'go' && verb === 'env' && after.some((w) => /^-[wu]$/.test(w))) return 'go env -w/-u changes the go environment file';
+  if ((program === 'go' || program === 'cargo') && verb === 'fmt' && !after.includes('--check')) return `${program} fmt rewrites source files`;
   if (program === 'git' && verb === 'config' && !after.some((w) => ['--get', '--get-all', '--list', '-l', '--get-regexp', '--show-origin'].includes(w))) return 'git config without --get or --list may change settings';
-  if (program === 'git' && verb === 'remote' && after.some((w) => !w.startsWith('-') && w !== 'show' && w !== 'get-url')) return 'git remote may change remotes';
+  if (program === 'git' && verb === 'remote') {
+    const sub = after.find((w) => !w.startsWith('-'));
+    if (sub !== undefined && sub !== 'show' && sub !== 'get-url') return 'git remote may change remotes';
+  }
   return null;
+}
+
+/** Whether `git branch …` (the words after the verb) creates, moves or re-tracks a branch rather than listing. */
+function gitBranchWrites(after: readonly string[]): boolean {
+  const VALUE = new Set(['--contains', '--no-contains', '--merged', '--no-merged', '--points-at', '--sort', '--format']);
+  for (let i = 0; i < after.length; i++) {
+    const w = after[i]!;
+    if (/^-[a-zA-Z]*[uft]/.test(w) || /^--(set-upstream-to|unset-upstream|edit-description|force|track|no-track|create-reflog|copy)/.test(w)) return true;
+    if (VALUE.has(w)) i++;
+    else if (!w.startsWith('-')) return true;
+  }
+  return false;
 }
