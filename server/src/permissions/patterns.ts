@@ -7,7 +7,10 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import picomatch from 'picomatch';
 
-/** A word of a command the walk could not know (null) never equals a literal pattern word. */
+/**
+ * A word of a command the walk could not know (null): for an allow rule it equals no literal
+ * pattern word; for a deny or ask rule it may be any word, an option included.
+ */
 export type CommandWords = readonly (string | null)[];
 
 const globCache = new Map<string, (s: string) => boolean>();
@@ -36,7 +39,7 @@ function patternWords(pattern: string): string[] {
  * `curl https://evil.com/x`).
  */
 function wordMatches(pattern: string, word: string | null, strict = false): boolean {
-  if (word === null) return pattern === '*';
+  if (word === null) return strict ? pattern === '*' : true;
   if (!/[*?]/.test(pattern)) return pattern === word;
   if (strict && /(^|\/)\.\.?(\/|$)/.test(word) && !/(^|\/)\.\.?(\/|$)/.test(pattern)) return false;
   const any = strict ? '[^/]' : '.';
@@ -59,14 +62,17 @@ const CLUSTER = /^-[A-Za-z]{1,3}$/;
  */
 function optionPositions(option: string, words: CommandWords): number[] | null {
   const end = words.indexOf('--');
-  const options = (end < 0 ? words : words.slice(0, end)).map((w, i) => [w, i] as const).filter(([w]) => isOptionWord(w));
+  const before = end < 0 ? words : words.slice(0, end);
+  const options = before.map((w, i) => [w, i] as const).filter(([w]) => isOptionWord(w));
   const exact = options.find(([w]) => w === option || (option.startsWith('--') && w!.startsWith(`${option}=`)));
   if (exact) return [exact[1]];
-  if (!CLUSTER.test(option)) return null;
+  // A word only known at run time may be the option (`git push "$FLAG"`): it is there, taking no word.
+  const computed = before.includes(null) ? [] : null;
+  if (!CLUSTER.test(option)) return computed;
   const letters = new Set(option.slice(1));
   const clusters = options.filter(([w]) => /^-[A-Za-z]+$/.test(w!) && [...w!.slice(1)].some((ch) => letters.has(ch)));
   const found = new Set(clusters.flatMap(([w]) => [...w!.slice(1)]));
-  return [...letters].every((ch) => found.has(ch)) ? clusters.map(([, i]) => i) : null;
+  return [...letters].every((ch) => found.has(ch)) ? clusters.map(([, i]) => i) : computed;
 }
 
 /**
