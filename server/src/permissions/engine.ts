@@ -9,10 +9,11 @@
  */
 import { isMcpToolName } from '../mcp/tool-names.js';
 import { ToolFailure } from '../tools/failure.js';
-import { OPAQUE_COMMANDS } from '../tools/command-wrappers.js';
+import { OPAQUE_COMMANDS, PRIVILEGED_COMMANDS } from '../tools/command-wrappers.js';
 import { walkCommands, type Unresolved, type WalkedCommand } from '../tools/command-walk.js';
 import { resolveInRoot } from '../tools/root-path.js';
-import { isHarmlessTarget, READ_ONLY_TOOLS, runsInlineCode, whyNotReadOnly } from '../workflow/risk.js';
+import { nodeType, parseBash, staticWord, type ShCallExpr } from '../tools/shell-syntax.js';
+import { isHarmlessTarget, READ_ONLY_TOOLS, runsInlineCode, runsProjectCode, whyNotReadOnly } from '../workflow/risk.js';
 import type { CommandDecision, PermissionAction, PermissionDecision, PermissionMode, PermissionRule, RuleRef } from '../wire/permissions.js';
 import { TOOL_NAMES } from '../wire/tools.js';
 import { commandMatches, isInside, nameMatches, pathMatches } from './patterns.js';
@@ -61,14 +62,16 @@ function strictestRule(rules: readonly PermissionRule[], tool: string, covers: (
 
 /**
  * The decision for one item, from the rule that covers it, the mode, and what the defaults say.
- * `readOnly`: the defaults' judgement (null: it only reads; else why not). `locked`: the item
- * cannot be known statically, so no allow rule lifts it (trusted mode still does).
+ * `readOnly`: the defaults' judgement (null: allowed by default; else why it needs approval).
+ * `locked`: the item cannot be known statically, so no allow rule lifts it (trusted mode still
+ * does). `reads`: it needs approval but writes nothing, so read-only mode does not deny it.
  */
-function judge(label: string, rule: RuleRef | undefined, mode: PermissionMode, readOnly: string | null, options: { locked?: string; editAllowed?: boolean } = {}): Item {
+function judge(label: string, rule: RuleRef | undefined, mode: PermissionMode, readOnly: string | null, options: { locked?: string; editAllowed?: boolean; reads?: boolean } = {}): Item {
   const ruleText = (r: RuleRef) => `rule ${r.index + 1} (${r.rule.tool}${r.rule.match ? ` "${r.rule.match}"` : ''} → ${r.rule.action})`;
   if (rule?.rule.action === 'deny') return { label, decision: 'deny', reason: `denied by ${ruleText(rule)}`, rule, decidedBy: 'rule' };
   if (mode === 'trusted') return { label, decision: 'allow', reason: 'allowed: the conversation is in trusted mode', decidedBy: 'mode' };
-  if (mode === 'read-only' && readOnly !== null) return { label, decision: 'deny', reason: `denied in read-only mode: ${readOnly}`, decidedBy: 'mode' };
+  // `reads`: it needs approval but writes nothing (a read outside home), so read-only mode asks too.
+  if (mode === 'read-only' && readOnly !== null && !options.reads) return { label, decision: 'deny', reason: `denied in read-only mode: ${readOnly}`, decidedBy: 'mode' };
   if (options.locked) return { label, decision: 'ask', reason: options.locked, decidedBy: 'default' };
   if (rule?.rule.action === 'ask') return { label, decision: 'ask', reason: `${ruleText(rule)} asks first`, rule, decidedBy: 'rule' };
   if (rule?.rule.action === 'allow') return { label, decision: 'allow', reason: `allowed by ${ruleText(rule)}`, rule, decidedBy: 'rule' };
@@ -114,27 +117,32 @@ export async function decide(call: PermissionCall): Promise<PermissionDecision> 
   // A file tool: the real path decides.
   const target = await realTarget(call.args.path, call.cwd);
   const writes = WRITE_TOOLS.has(tool);
-  if ('error' in target) return fold([judge(String(call.args.path ?? ''), undefined, mode, writes ? 'it writes a file' : 'it reads outside the home directory', { locked: `needs approval: ${target.error}` })], false);
+  const reads = READ_ONLY_TOOLS.has(tool);
+  if ('error' in target) return fold([judge(String(call.args.path ?? ''), undefined, mode, writes ? 'it writes a file' : 'it reads outside the home directory', { locked: `needs approval: ${target.error}`, reads })], false);
   const rule = strictestRule(rules, tool, (r) => r.match === undefined || pathMatches(r.match, target.path, call.home));
-  const readOnly = writes ? `it writes ${target.path}` : isInside(call.home, target.path) || !READ_ONLY_TOOLS.has(tool) ? null : `${target.path} is outside the home directory`;
-  return { ...fold([judge(target.path, rule, mode, readOnly, { editAllowed: writes && isInside(call.projectDir, target.path) })], false), path: target.path };
+  const readOnly = writes ? `it writes ${target.path}` : isInside(call.home, target.path) || !reads ? null : `${target.path} is outside the home directory`;
+  return { ...fold([judge(target.path, rule, mode, readOnly, { editAllowed: writes && isInside(call.projectDir, target.path), reads })], false), path: target.path };
 }
 
 /** A terminal call: every simple command and every redirected-into file must be allowed for the line to be. */
 async function decideCommand(call: PermissionCall): Promise<PermissionDecision> {
   const command = typeof call.args.command === 'string' ? call.args.command : '';
-  let walked: { commands: WalkedCommand[]; unresolved: Unresolved[] };
-  try {
-    walked = walkCommands(command, { env: call.env, collect: true });
-  } catch (err) {
-    walked = { commands: [], unresolved: [{ kind: 'computed', detail: `the command could not be analysed (${(err as Error).message})`, where: '', snippet: command.slice(0, 120), via: [] }] };
-  }
+  const walked = walk(command, call.env);
   const items: Item[] = [];
+  // Redirections are relative to the directory the command runs in: the tool's `cwd` argument, else the call's.
+  let cwd: string | null = call.cwd;
+  if (typeof call.args.cwd === 'string' && call.args.cwd !== '') {
+    const dir = await realTarget(call.args.cwd, call.cwd);
+    cwd = 'error' in dir ? null : dir.path;
+  }
+  // After a cd (or env -C) a relative target is not where it seems: `cd ~/.ssh && echo k >> authorized_keys`.
+  if (walked.commands.some(movesDirectory)) cwd = null;
   for (const c of walked.commands) {
     const words = [c.name, ...c.args];
     const label = words.map((w) => w ?? '…').join(' ');
     const rule = strictestRule(call.rules, 'terminal', (r, lenient) => r.match === undefined || commandMatches(r.match, words, { lenient, appendsInput: c.appendsInput }));
-    const transparent = isTransparent(c);
+    const codeVariable = codeLoadingVariable(c);
+    const transparent = isTransparent(c) && !codeVariable;
     // A wrapper that runs another command is judged by that command, unless a rule names the wrapper itself.
     if (transparent && !rule) continue;
     const locked = c.computedName
@@ -142,12 +150,16 @@ async function decideCommand(call: PermissionCall): Promise<PermissionDecision> 
       : OPAQUE_COMMANDS.has(c.base)
         ? `needs approval: ${c.base} runs text that may be built at run time, which no rule can judge`
         : runsInlineCode(c)
-        ? `needs approval: ${c.base} is given code to run as text, which no rule can judge`
-        : undefined;
-    items.push({ ...judge(label, rule, call.mode, transparent ? null : whyNotReadOnly(c), { ...(locked && { locked }) }), kind: locked ? 'unresolved' : 'command' });
+          ? `needs approval: ${c.base} is given code to run as text, which no rule can judge`
+          : codeVariable
+            ? `needs approval: it runs with ${codeVariable} set, which can make programs load or run other code`
+            : undefined;
+    const readOnly = transparent ? null : (whyNotReadOnly(c) ?? runsProjectCode(c));
+    items.push({ ...judge(label, rule, call.mode, readOnly, { ...(locked && { locked }) }), kind: locked ? 'unresolved' : 'command' });
+    items.push(...raisedItems(call, c));
     for (const target of c.writes) {
       if (isHarmlessTarget(target)) continue;
-      items.push(await redirectItem(call, target));
+      items.push(await redirectItem(call, target, cwd));
     }
   }
   for (const u of walked.unresolved) {
@@ -155,6 +167,98 @@ async function decideCommand(call: PermissionCall): Promise<PermissionDecision> 
   }
   if (items.length === 0) items.push(judge(command.trim() || '(empty)', undefined, call.mode, null));
   return fold(items, true);
+}
+
+/** The walk of a command line; what cannot be analysed at all is one unresolved thing. */
+function walk(command: string, env: NodeJS.ProcessEnv): { commands: WalkedCommand[]; unresolved: Unresolved[] } {
+  try {
+    return walkCommands(command, { env, collect: true });
+  } catch (err) {
+    return { commands: [], unresolved: [{ kind: 'computed', detail: `the command could not be analysed (${(err as Error).message})`, where: '', snippet: command.slice(0, 120), via: [] }] };
+  }
+}
+
+/** cd, pushd, popd, `env -C DIR`: the commands after it run elsewhere. */
+function movesDirectory(c: WalkedCommand): boolean {
+  if (c.base === 'cd' || c.base === 'pushd' || c.base === 'popd') return true;
+  return c.base === 'env' && c.args.some((a) => a === null || /^-[a-zA-Z]*C/.test(a) || a.startsWith('--chdir'));
+}
+
+/**
+ * Variables that make programs load or run other code: the dynamic loader's, shells' start-up
+ * files and hooks, git's helpers and config location, pagers and editors, interpreters' options.
+ * Best effort: a name not listed here may still matter to some program.
+ */
+const CODE_VARIABLE =
+  /^(LD_\w+|DYLD_\w+|GCONV_PATH|BASH_ENV|ENV|BASH_FUNC_\S+|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|PATH|HOME|XDG_CONFIG_HOME|GIT_\w+|\w*PAGER|LESSOPEN|LESSCLOSE|EDITOR|VISUAL|\w*_ASKPASS|NODE_OPTIONS|NODE_PATH|PYTHON\w+|PERL5\w+|PERLLIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|npm_config_\w+|NPM_CONFIG_\w+|GOFLAGS|RUSTC_WRAPPER|RIPGREP_CONFIG_PATH|TAR_OPTIONS|MANOPT|BROWSER)$/;
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?\+?=/;
+/** A PATH of system directories only (`env -i PATH=/usr/bin:/bin …`) finds no program the model could have written. */
+const SYSTEM_PATH = new Set(['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin']);
+
+function runsCode(name: string, value: string | null): boolean {
+  if (!CODE_VARIABLE.test(name)) return false;
+  return !(name === 'PATH' && value !== null && value.split(':').every((dir) => SYSTEM_PATH.has(dir)));
+}
+
+/**
+ * A variable that makes programs run other code, set for this command (`GIT_SSH_COMMAND=… git
+ * fetch`, `env LD_PRELOAD=… ls`), or null. Assignments before the name are read from the
+ * command's source (the walk keeps only words); `*` when they cannot be read.
+ */
+function codeLoadingVariable(c: WalkedCommand): string | null {
+  if (c.base === 'env') {
+    for (const a of c.args) {
+      const name = a === null ? null : ASSIGNMENT.exec(a)?.[1];
+      if (name && runsCode(name, a!.slice(a!.indexOf('=') + 1))) return name;
+    }
+  }
+  if (!ASSIGNMENT.test(c.snippet)) return null;
+  const file = parseBash(c.snippet);
+  const first = 'error' in file ? undefined : file.Stmts[0]?.Cmd;
+  if (!first || nodeType(first) !== 'CallExpr') return 'variables that could not be read';
+  for (const assign of (first as ShCallExpr).Assigns) {
+    const name = assign.Name?.Value;
+    if (name && runsCode(name, assign.Value && !assign.Append ? staticWord(assign.Value) : null)) return name;
+  }
+  return null;
+}
+
+/**
+ * What a privilege raiser runs (`sudo -u root rm x`, `doas …`, `su -c 'TEXT'`), judged by the
+ * deny and ask rules: a rule covers a command however it is raised. The raiser itself is judged
+ * as a command too (it needs approval by default); only rules speak for what it runs, so an
+ * allow rule for `sudo *` is not undone by the defaults.
+ */
+function raisedItems(call: PermissionCall, c: WalkedCommand): Item[] {
+  if (!PRIVILEGED_COMMANDS.has(c.base)) return [];
+  const quote = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
+  const texts: string[] = [];
+  if (c.base === 'su') {
+    // su [options] [user] -c TEXT: TEXT is shell text.
+    c.args.forEach((a, i) => {
+      if (a === null) return;
+      if (/^-[a-zA-Z]*c$/.test(a) || a === '--command' || a === '--session-command') {
+        const text = c.args[i + 1];
+        if (typeof text === 'string') texts.push(text);
+      } else if (/^--(session-)?command=/.test(a)) texts.push(a.slice(a.indexOf('=') + 1));
+    });
+  } else {
+    // sudo [options] COMMAND…: options and their values are not told apart, so every word that
+    // is not an option may start the command (a deny covers more, never less).
+    c.args.forEach((a, i) => {
+      const rest = c.args.slice(i);
+      if (typeof a === 'string' && !a.startsWith('-') && rest.every((w) => w !== null)) texts.push((rest as string[]).map(quote).join(' '));
+    });
+  }
+  const items: Item[] = [];
+  for (const text of texts) {
+    for (const inner of walk(text, call.env).commands) {
+      const words = [inner.name, ...inner.args];
+      const rule = strictestRule(call.rules, 'terminal', (r, lenient) => r.action !== 'allow' && (r.match === undefined || commandMatches(r.match, words, { lenient: true, appendsInput: inner.appendsInput })));
+      if (rule) items.push({ ...judge(`${c.base} → ${words.map((w) => w ?? '…').join(' ')}`, rule, call.mode, `it runs with raised privileges`), kind: 'command' });
+    }
+  }
+  return items;
 }
 
 /** Why the walk could not see through something, in the words of an approval card. */
@@ -176,11 +280,17 @@ function isTransparent(c: WalkedCommand): boolean {
   return whyNotReadOnly(c) === null && (c.runs || ['env', 'xargs', 'parallel', 'nohup', 'time', 'timeout', 'nice', 'command', 'builtin'].includes(c.base));
 }
 
-/** `> file` inside a command line is a file write, judged by the write_file rules. */
-async function redirectItem(call: PermissionCall, target: string | null): Promise<Item> {
+/**
+ * `> file` inside a command line is a file write, judged by the write_file rules. `cwd`: where
+ * a relative target is, null when that cannot be known (after a cd).
+ */
+async function redirectItem(call: PermissionCall, target: string | null, cwd: string | null): Promise<Item> {
   if (target === null) return { ...judge('> (computed file)', undefined, call.mode, 'it writes a file', { locked: 'needs approval: it writes to a file whose name is computed at run time' }), kind: 'unresolved' };
-  const real = await realTarget(target, call.cwd);
   const label = `> ${target}`;
+  if (cwd === null && !target.startsWith('/') && target !== '~' && !target.startsWith('~/')) {
+    return { ...judge(label, undefined, call.mode, 'it writes a file', { locked: `needs approval: it writes ${target} relative to a working directory that is only known at run time` }), kind: 'unresolved' };
+  }
+  const real = await realTarget(target, cwd ?? call.cwd);
   if ('error' in real) return { ...judge(label, undefined, call.mode, 'it writes a file', { locked: `needs approval: ${real.error}` }), kind: 'unresolved' };
   const rule = strictestRule(call.rules, 'write_file', (r) => r.match === undefined || pathMatches(r.match, real.path, call.home));
   return { ...judge(label, rule, call.mode, `it writes ${real.path}`, { editAllowed: isInside(call.projectDir, real.path) }), kind: 'redirect', path: real.path };
