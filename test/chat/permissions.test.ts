@@ -68,7 +68,7 @@ describe('approvals in the chat', () => {
       args: { command: `touch ${marker}` },
       reason: expect.stringMatching(/needs approval/),
       preview: { kind: 'commands', commands: [expect.objectContaining({ command: `touch ${marker}`, decision: 'ask' })] },
-      suggested_rules: [{ tool: 'terminal', match: 'touch *', action: 'allow' }],
+      suggested_rules: [{ tool: 'terminal', match: `touch ${marker}`, action: 'allow' }],
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     // Paused: nothing ran, and the model was asked nothing more.
@@ -110,23 +110,31 @@ describe('approvals in the chat', () => {
   });
 
   it('saves the narrowest rule on allow_always, and the next identical call runs without asking', async () => {
-    const first = join(scratch, 'always-1');
-    const second = join(scratch, 'always-2');
+    const folder = join(scratch, 'always');
+    const command = `mkdir -p ${folder}`;
     openai.script([
-      { tool_calls: [{ id: 'a1', name: 'terminal', args: { command: `mkdir -p ${first}` } }] },
-      { tool_calls: [{ id: 'a2', name: 'terminal', args: { command: `mkdir -p ${second}` } }] },
-      { text: ['both made'] },
+      { tool_calls: [{ id: 'a1', name: 'terminal', args: { command } }] },
+      { tool_calls: [{ id: 'a2', name: 'terminal', args: { command } }] },
+      { tool_calls: [{ id: 'a3', name: 'terminal', args: { command: `mkdir -p ${folder}-other` } }] },
+      { text: ['made'] },
     ]);
-    const stream = await chatStream('make two folders');
+    const stream = await chatStream('make the folder');
     const { approval_request: request } = await stream.until((e) => 'approval_request' in e);
-    expect(request.suggested_rules).toEqual([{ tool: 'terminal', match: 'mkdir *', action: 'allow' }]);
-    const answered = await approve(request, 'allow_always');
-    expect(answered.body.saved_rules).toEqual([{ tool: 'terminal', match: 'mkdir *', action: 'allow' }]);
-    const rest = await stream.rest();
-    expect(rest.filter((e) => 'approval_request' in e)).toEqual([]);
-    expect(rest.filter((e) => 'tool_result' in e).map((e) => e.tool_result.is_error)).toEqual([false, false]);
-    expect(existsSync(first) && existsSync(second)).toBe(true);
-    expect((await json('/api/permissions')).body.rules).toEqual([{ tool: 'terminal', match: 'mkdir *', action: 'allow' }]);
+    // The command itself (mkdir names no verb): not `mkdir *`, which would allow every mkdir.
+    const rule = { tool: 'terminal', match: command, action: 'allow' };
+    expect(request.suggested_rules).toEqual([rule]);
+    expect((await approve(request, 'allow_always')).body.saved_rules).toEqual([rule]);
+    expect((await stream.until((e) => 'tool_result' in e && e.tool_result.tool_call_id === 'a1')).tool_result.is_error).toBe(false);
+    // The identical call goes through at once; another folder is asked about again.
+    const next = await stream.until((e) => 'approval_request' in e || ('tool_result' in e && e.tool_result.tool_call_id === 'a2'));
+    expect(next).toMatchObject({ tool_result: { tool_call_id: 'a2', is_error: false } });
+    const other = (await stream.until((e) => 'approval_request' in e)).approval_request;
+    expect(other.tool_call_id).toBe('a3');
+    await approve(other, 'deny');
+    await stream.rest();
+    expect(existsSync(folder)).toBe(true);
+    expect(existsSync(`${folder}-other`)).toBe(false);
+    expect((await json('/api/permissions')).body.rules).toEqual([rule]);
     // The rule went through the versioned config: it is a generation of its own.
     const generations = (await json('/api/config/generations')).body;
     expect(JSON.stringify(generations)).toContain('permissions: allow always');

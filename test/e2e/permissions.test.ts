@@ -74,8 +74,8 @@ describe('Permissions in the studio', { timeout: TEST_TIMEOUT_MS }, () => {
     await card.waitFor();
     expect(await card.getAttribute('data-tool')).toBe('terminal');
     expect(await card.locator('[data-testid="approval-command"][data-decision="ask"]').innerText()).toContain(`touch ${file}`);
-    // What "allow always" would save is on the card before anyone clicks it.
-    expect(await card.locator('[data-testid="approval-saves"]').innerText()).toContain('touch *');
+    // What "allow always" would save is on the card before anyone clicks it: the command itself (touch names no verb).
+    expect(await card.locator('[data-testid="approval-saves"]').innerText()).toContain(`terminal "touch ${file}" → allow`);
     await expect.poll(() => focused(page)).toBe('approval-card');
     expect(existsSync(file)).toBe(false);
 

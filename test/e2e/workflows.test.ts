@@ -48,7 +48,9 @@ async function runToApproval(page: Page): Promise<{ first: Locator; second: Loca
   await page.click('[data-testid="run-workflow"]');
   const first = page.locator('[data-testid="workflow-step"]').nth(0);
   const second = page.locator('[data-testid="workflow-step"]').nth(1);
-  await second.locator('[data-testid="approval"]').waitFor();
+  await second.locator('[data-testid="step-approval-card"]').waitFor();
+  // The same card as the chat's, saying why it waits: the plan gated it (the policy allows echo).
+  expect(await second.locator('[data-testid="approval-reason"]').innerText()).toBe('The plan marks this step for approval');
   expect(await first.getAttribute('data-status')).toBe('done');
   expect(await first.locator('[data-testid="step-output"]').innerText()).toContain('first-step-output');
   expect(await second.getAttribute('data-status')).toBe('awaiting_approval');
@@ -99,7 +101,7 @@ describe('Workflows in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
 
     const { second } = await runToApproval(page);
     await second.locator('[data-testid="approval-note"]').fill('fine by me');
-    await second.locator('[data-testid="approve-step"]').click();
+    await second.locator('[data-testid="approval-allow"]').click();
 
     await page.locator('[data-testid="workflow-status"][data-status="done"]').waitFor();
     await expect.poll(() => second.getAttribute('data-status'), { timeout: UI_TIMEOUT_MS }).toBe('done');
@@ -124,13 +126,13 @@ describe('Workflows in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
     const { first, second } = await runToApproval(page);
 
     await second.locator('[data-testid="approval-note"]').fill('not today');
-    await second.locator('[data-testid="reject-step"]').click();
+    await second.locator('[data-testid="approval-deny"]').click();
 
     await page.locator('[data-testid="workflow-status"][data-status="rejected"]').waitFor();
     await expect.poll(() => second.getAttribute('data-status'), { timeout: UI_TIMEOUT_MS }).toBe('rejected');
     expect(await first.getAttribute('data-status')).toBe('done');
     expect(await second.locator('[data-testid="step-note"]').innerText()).toContain('not today');
-    expect(await second.locator('[data-testid="approval"]').count()).toBe(0);
+    expect(await second.locator('[data-testid="step-approval-card"]').count()).toBe(0);
     expect(await second.locator('[data-testid="step-output"]').count()).toBe(0);
 
     const item = page.locator(`[data-testid="workflow-item"][data-workflow="${id}"]`);
@@ -150,12 +152,12 @@ describe('Workflows in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
 
     await page.reload();
     const second = page.locator('[data-testid="workflow-step"]').nth(1);
-    await second.locator('[data-testid="approval"]').waitFor();
+    await second.locator('[data-testid="step-approval-card"]').waitFor();
     expect(new URL(page.url()).hash).toBe(`#/workflows/${id}`);
     expect(await page.locator('[data-testid="workflow-status"]').getAttribute('data-status')).toBe('awaiting_approval');
     expect(await page.locator('[data-testid="workflow-step"]').nth(0).locator('[data-testid="step-output"]').innerText()).toContain('first-step-output');
 
-    await second.locator('[data-testid="approve-step"]').click();
+    await second.locator('[data-testid="approval-allow"]').click();
     await page.locator('[data-testid="workflow-status"][data-status="done"]').waitFor();
     expect(await second.locator('[data-testid="step-output"]').innerText()).toContain('gated-step-output');
     expect((await stored(id)).status).toBe('done');
