@@ -7,11 +7,12 @@
  * redirects into; for file tools the real path; for MCP tools the tool's full name.
  * Within an item, rules are weighed the same way whatever their order.
  */
+import { lstatSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isMcpToolName } from '../mcp/tool-names.js';
-import { ToolFailure } from '../tools/failure.js';
 import { OPAQUE_COMMANDS, PRIVILEGED_COMMANDS } from '../tools/command-wrappers.js';
 import { walkCommands, type Unresolved, type WalkedCommand } from '../tools/command-walk.js';
-import { resolveInRoot } from '../tools/root-path.js';
 import { nodeType, parseBash, staticWord, type ShCallExpr } from '../tools/shell-syntax.js';
 import { isHarmlessTarget, READ_ONLY_TOOLS, runsInlineCode, runsProjectCode, whyNotReadOnly } from '../workflow/risk.js';
 import type { CommandDecision, PermissionAction, PermissionDecision, PermissionMode, PermissionRule, RuleRef } from '../wire/permissions.js';
@@ -89,14 +90,38 @@ function fold(items: readonly Item[], withCommands: boolean): PermissionDecision
   return { decision: worst.decision, reason, ...(worst.rule && { rule: worst.rule }), decided_by: worst.decidedBy, commands };
 }
 
-/** The real path a file tool would touch; null with a reason when it cannot be resolved. */
-async function realTarget(input: unknown, cwd: string): Promise<{ path: string } | { error: string }> {
+/**
+ * The real path a file tool (or a redirection) would touch, or why it cannot be resolved: as
+ * root-path.ts resolves a tool's path (made absolute, realpath'd; a file not yet written through
+ * its deepest existing ancestor; a dangling symlink refused), with no root to stay inside.
+ * Synchronous: a few stat calls cost microseconds, a round trip through the thread pool each
+ * was most of a decision's time.
+ */
+function realTarget(input: unknown, cwd: string): { path: string } | { error: string } {
   if (typeof input !== 'string' || input === '') return { error: 'the call names no path' };
-  try {
-    return { path: (await resolveInRoot('/', input, cwd)).path };
-  } catch (err) {
-    if (err instanceof ToolFailure) return { error: err.message };
-    throw err;
+  const abs = input === '~' || input.startsWith('~/') ? join(homedir(), input.slice(1)) : resolve(cwd, input);
+  const missing: string[] = [];
+  let current = abs;
+  for (;;) {
+    try {
+      const real = realpathSync.native(current);
+      return { path: missing.length ? join(real, ...missing) : real };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') return { error: `${input} cannot be resolved (${code ?? (err as Error).message})` };
+    }
+    // Not there (yet). A name lstat finds but realpath cannot is a dangling symlink: a write through it could land anywhere.
+    let link = false;
+    try {
+      link = lstatSync(current, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+    } catch {
+      link = false;
+    }
+    if (link) return { error: `${current} is a symbolic link to a missing target` };
+    const parent = dirname(current);
+    if (parent === current) return { error: `${input} has no existing ancestor` };
+    missing.unshift(basename(current));
+    current = parent;
   }
 }
 
@@ -115,7 +140,7 @@ export async function decide(call: PermissionCall): Promise<PermissionDecision> 
   }
   if (tool === 'terminal') return decideCommand(call);
   // A file tool: the real path decides.
-  const target = await realTarget(call.args.path, call.cwd);
+  const target = realTarget(call.args.path, call.cwd);
   const writes = WRITE_TOOLS.has(tool);
   const reads = READ_ONLY_TOOLS.has(tool);
   if ('error' in target) return fold([judge(String(call.args.path ?? ''), undefined, mode, writes ? 'it writes a file' : 'it reads outside the home directory', { locked: `needs approval: ${target.error}`, reads })], false);
@@ -132,7 +157,7 @@ async function decideCommand(call: PermissionCall): Promise<PermissionDecision> 
   // Redirections are relative to the directory the command runs in: the tool's `cwd` argument, else the call's.
   let cwd: string | null = call.cwd;
   if (typeof call.args.cwd === 'string' && call.args.cwd !== '') {
-    const dir = await realTarget(call.args.cwd, call.cwd);
+    const dir = realTarget(call.args.cwd, call.cwd);
     cwd = 'error' in dir ? null : dir.path;
   }
   // After a cd (or env -C) a relative target is not where it seems: `cd ~/.ssh && echo k >> authorized_keys`.
@@ -159,7 +184,7 @@ async function decideCommand(call: PermissionCall): Promise<PermissionDecision> 
     items.push(...raisedItems(call, c));
     for (const target of c.writes) {
       if (isHarmlessTarget(target)) continue;
-      items.push(await redirectItem(call, target, cwd));
+      items.push(redirectItem(call, target, cwd));
     }
   }
   for (const u of walked.unresolved) {
@@ -284,13 +309,13 @@ function isTransparent(c: WalkedCommand): boolean {
  * `> file` inside a command line is a file write, judged by the write_file rules. `cwd`: where
  * a relative target is, null when that cannot be known (after a cd).
  */
-async function redirectItem(call: PermissionCall, target: string | null, cwd: string | null): Promise<Item> {
+function redirectItem(call: PermissionCall, target: string | null, cwd: string | null): Item {
   if (target === null) return { ...judge('> (computed file)', undefined, call.mode, 'it writes a file', { locked: 'needs approval: it writes to a file whose name is computed at run time' }), kind: 'unresolved' };
   const label = `> ${target}`;
   if (cwd === null && !target.startsWith('/') && target !== '~' && !target.startsWith('~/')) {
     return { ...judge(label, undefined, call.mode, 'it writes a file', { locked: `needs approval: it writes ${target} relative to a working directory that is only known at run time` }), kind: 'unresolved' };
   }
-  const real = await realTarget(target, cwd ?? call.cwd);
+  const real = realTarget(target, cwd ?? call.cwd);
   if ('error' in real) return { ...judge(label, undefined, call.mode, 'it writes a file', { locked: `needs approval: ${real.error}` }), kind: 'unresolved' };
   const rule = strictestRule(call.rules, 'write_file', (r) => r.match === undefined || pathMatches(r.match, real.path, call.home));
   return { ...judge(label, rule, call.mode, `it writes ${real.path}`, { editAllowed: isInside(call.projectDir, real.path) }), kind: 'redirect', path: real.path };
