@@ -6,8 +6,9 @@ import { benchCore } from './core.mjs';
 import { benchTerminal } from './terminal.mjs';
 import { benchChat } from './chat.mjs';
 import { benchSearch } from './search.mjs';
+import { benchPermissions } from './permissions.mjs';
 
 buildIfStale();
-const results = { date: new Date().toISOString(), node: process.version, core: await benchCore(), terminal: await benchTerminal(), chat: await benchChat(), search: await benchSearch() };
+const results = { date: new Date().toISOString(), node: process.version, core: await benchCore(), terminal: await benchTerminal(), chat: await benchChat(), search: await benchSearch(), permissions: await benchPermissions() };
 writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
 console.log('\nwritten to bench-results.json');

@@ -22,7 +22,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  process.env.HOME = savedHome;
+  if (savedHome === undefined) delete process.env.HOME;
+  else process.env.HOME = savedHome;
   temp.remove();
 });
 
