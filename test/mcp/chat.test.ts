@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderStandin, type ProviderStandin } from '../helpers/provider-standin.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { readSse } from '../helpers/sse.js';
+import { readSse, SseReader } from '../helpers/sse.js';
 import { alive, call, eventually, tempHome } from './fixtures.js';
 
 const home = tempHome();
 const shared = join(home.dir, 'shared');
 const TOOL = 'mcp__filesystem__list_directory';
+const TRUST_FILESYSTEM = { tool: 'mcp', match: 'mcp__filesystem__*', action: 'allow' };
 let server: TestServer;
 let openai: ProviderStandin;
 
@@ -26,6 +27,8 @@ beforeAll(async () => {
   });
   expect(put.status).toBe(200);
   expect((await server.fetch('/api/config/profile', { method: 'PUT', body: JSON.stringify({ active_provider: 'oai', active_model: 'gpt-test' }) })).status).toBe(200);
+  // The user trusts this server: its tools run without asking (MCP tools ask by default).
+  expect((await call(server, 'PUT', '/api/permissions', { rules: [TRUST_FILESYSTEM] })).status).toBe(200);
 });
 afterAll(async () => {
   await server.close();
@@ -76,6 +79,29 @@ describe('the chat tool loop', () => {
     expect(spec.parameters.$schema).toBeUndefined();
     // The result went back to the model.
     expect(openai.chatRequests().at(-1)!.body.messages.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_mcp' });
+  });
+
+  it('asks before a tool of a server the user does not trust, showing the server, tool and arguments', async () => {
+    expect((await call(server, 'PUT', '/api/permissions', { rules: [] })).status).toBe(200);
+    try {
+      openai.script([{ tool_calls: [{ id: 'call_ask', name: TOOL, args: { path: shared } }] }, { text: ['ok'] }]);
+      const res = await server.fetch('/api/chat', { method: 'POST', body: JSON.stringify({ message: 'list it', stream: true }) });
+      const stream = new SseReader(res);
+      const { approval_request: request } = await stream.until((e) => 'approval_request' in e);
+      expect(request).toMatchObject({
+        tool: TOOL,
+        reason: expect.stringMatching(/MCP tools ask unless you trust the server/),
+        preview: { kind: 'mcp', server: 'filesystem', tool: 'list_directory', args: { path: shared } },
+        suggested_rules: [{ tool: 'mcp', match: TOOL, action: 'allow' }],
+      });
+      expect((await call(server, 'POST', '/api/chat/approve', { id: request.id, hash: request.hash, decision: 'deny' })).status).toBe(200);
+      const result = (await stream.until((e) => 'tool_result' in e)).tool_result;
+      expect(result).toMatchObject({ is_error: true, permission_denied: true });
+      expect(result.content).not.toContain('hello-mcp.txt');
+      await stream.rest();
+    } finally {
+      expect((await call(server, 'PUT', '/api/permissions', { rules: [TRUST_FILESYSTEM] })).status).toBe(200);
+    }
   });
 
   it('shows the running server with its pid and chat tools', async () => {
