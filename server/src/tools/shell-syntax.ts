@@ -107,12 +107,18 @@ interface MvdanSyntax {
 }
 
 const require = createRequire(import.meta.url);
-let loaded: MvdanSyntax | null = null;
+type MvdanParser = ReturnType<MvdanSyntax['NewParser']>;
+let parser: MvdanParser | null = null;
 
-/** Loaded on first use: evaluating the 1.5 MB GopherJS bundle takes a fraction of a second, paid only by servers that check a command. */
-function mvdan(): MvdanSyntax {
-  loaded ??= (require('mvdan-sh') as { syntax: MvdanSyntax }).syntax;
-  return loaded;
+/**
+ * One parser, made on first use: evaluating the 1.5 MB GopherJS bundle takes a fraction of a
+ * second, paid only by servers that check a command. Go's Parse resets the parser each time, and
+ * parses are synchronous, so one serves every call — a new parser per call was half the cost
+ * of judging a short command (GopherJS allocates its buffers anew).
+ */
+function mvdanParser(): MvdanParser {
+  parser ??= (require('mvdan-sh') as { syntax: MvdanSyntax }).syntax.NewParser();
+  return parser;
 }
 
 /**
@@ -169,7 +175,7 @@ export interface ParseFailure {
 export function parseBash(src: string): ShFile | ParseFailure {
   let file: GoValue | undefined;
   try {
-    file = mvdan().NewParser().Parse(src, '').__internal_object__;
+    file = mvdanParser().Parse(src, '').__internal_object__;
   } catch (err) {
     const e = err as { Error?: () => string; message?: string } | null;
     return { error: e?.Error?.() ?? e?.message ?? String(err) };

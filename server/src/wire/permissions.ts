@@ -112,9 +112,8 @@ export interface PermissionDecision {
 export const PermissionCheckRequestSchema = z.strictObject({
   tool: z.string().min(1).max(200),
   args: z.record(z.string(), z.unknown()).default({}),
+  /** Default: the Settings mode. */
   mode: PermissionModeSchema.optional(),
-  /** Whose project folder accept-edits uses; default the tools' root. */
-  conversation_id: z.string().min(1).max(100).optional(),
 });
 
 /** What an approval card shows. */
