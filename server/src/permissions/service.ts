@@ -195,7 +195,8 @@ export class Permissions {
   /** The scope an allowed agent call runs with: Claude Code gets the mode and the terminal rules the user allowed. */
   #scope(tool: string, mode: PermissionMode): { agentScope?: AgentScope } {
     if (tool !== 'claude_run') return {};
-    const permissionMode: AgentScope['permissionMode'] = mode === 'read-only' ? 'plan' : mode === 'trusted' ? 'bypassPermissions' : 'acceptEdits';
+    // (read-only mode denies agents outright, so Claude Code's plan mode is not needed here.)
+    const permissionMode: AgentScope['permissionMode'] = mode === 'trusted' ? 'bypassPermissions' : 'acceptEdits';
     const allowedTools = this.deps.config
       .get()
       .permissions.rules.filter((r) => r.tool === 'terminal' && r.action === 'allow' && r.match)
