@@ -30,6 +30,20 @@ describe('crush_run and claude_run', () => {
     expect(runs('crush')).toEqual([{ cwd: join(root, 'project'), argv: ['run', '--quiet', '--', 'write tests'] }]);
   });
 
+  it('passes the scope the user approved through Claude Code\'s own flags, before the prompt', async () => {
+    const { toolbox, runs, root } = setup();
+    const scope = { permissionMode: 'acceptEdits' as const, allowedTools: ['Bash(git diff:*)', 'Bash(npm test)'] };
+    expect(await toolbox.call('claude_run', { prompt: 'fix it' }, undefined, { agentScope: scope })).toMatchObject({ is_error: false });
+    expect(runs('claude').at(-1)).toEqual({ cwd: root, argv: ['-p', '--permission-mode', 'acceptEdits', '--allowedTools', 'Bash(git diff:*)', 'Bash(npm test)', '--', 'fix it'] });
+    await toolbox.call('claude_run', { prompt: 'all of it' }, undefined, { agentScope: { permissionMode: 'bypassPermissions', allowedTools: [] } });
+    expect(runs('claude').at(-1)!.argv).toEqual(['-p', '--permission-mode', 'bypassPermissions', '--', 'all of it']);
+  });
+
+  it('says in crush_run\'s description that Crush approves its own tools', () => {
+    const { toolbox } = setup();
+    expect(toolbox.list().find((t) => t.name === 'crush_run')!.description).toMatch(/Crush approves its own tool calls/);
+  });
+
   it('refuses the third concurrent claude_run with 429 and runs nothing for it', async () => {
     const { toolbox, runs } = setup();
     const controller = new AbortController();

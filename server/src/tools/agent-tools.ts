@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { AppError } from '../http/errors.js';
 import { AGENT_TOOL_CONCURRENCY, AGENT_TOOL_RETRY_AFTER_S, AGENT_TOOL_TIMEOUT_S, TOOL_OUTPUT_MAX_BYTES } from '../limits.js';
 import { findExecutable } from '../system/which.js';
+import type { AgentScope } from '../permissions/service.js';
 import type { ToolName } from '../wire/tools.js';
 import { ToolFailure } from './failure.js';
+import { withoutNewPrivileges } from './no-new-privs.js';
 import { runInGroup } from './process.js';
 import { resolveWorkingDir } from './root-path.js';
 import { processResult } from './run-result.js';
@@ -15,8 +17,12 @@ import { defineTool, type ToolDefinition } from './tool.js';
  * - Claude Code: `claude -p "query"` ("--print, -p: print response without interactive mode",
  *   docs.anthropic.com, Claude Code CLI reference). Tools that need approval stay denied in
  *   print mode unless the user's own Claude settings allow them; Atelier adds no bypass.
+ *   When the permission system allowed the call it passes the scope the user approved through
+ *   Claude Code's own flags: `--permission-mode <mode>` and `--allowedTools <rule>...`
+ *   (`Bash(git diff:*)`), from the same CLI reference.
  * - Crush: `crush run [prompt...]` ("Run a single non-interactive prompt", charmbracelet/crush
- *   internal/cmd/run.go); `--quiet` hides the spinner.
+ *   internal/cmd/run.go); `--quiet` hides the spinner. It approves its own tool calls while it
+ *   runs: approving crush_run lets it run whatever it decides to.
  * `--` ends the options, so a prompt that starts with "-" stays a prompt.
  */
 export interface AgentSpec {
@@ -24,13 +30,27 @@ export interface AgentSpec {
   /** The executable looked up on PATH. */
   binary: string;
   label: string;
-  argv(prompt: string): string[];
+  argv(prompt: string, scope?: AgentScope): string[];
+  /** Said in the tool's description: what approving a call lets the agent do. */
+  caveat: string;
 }
 
 /** The agents, as data. */
 export const AGENTS: readonly AgentSpec[] = [
-  { tool: 'crush_run', binary: 'crush', label: 'Crush', argv: (prompt) => ['run', '--quiet', '--', prompt] },
-  { tool: 'claude_run', binary: 'claude', label: 'Claude Code', argv: (prompt) => ['-p', '--', prompt] },
+  {
+    tool: 'crush_run',
+    binary: 'crush',
+    label: 'Crush',
+    argv: (prompt) => ['run', '--quiet', '--', prompt],
+    caveat: 'Crush approves its own tool calls while it runs: approving this call lets it run any command and write any file it decides to.',
+  },
+  {
+    tool: 'claude_run',
+    binary: 'claude',
+    label: 'Claude Code',
+    argv: (prompt, scope) => ['-p', ...(scope ? ['--permission-mode', scope.permissionMode, ...(scope.allowedTools.length ? ['--allowedTools', ...scope.allowedTools] : [])] : []), '--', prompt],
+    caveat: "Claude Code runs with the permission mode and the allowed commands the user's rules give it (--permission-mode, --allowedTools).",
+  },
 ];
 
 /** 429 for an agent call over the limit; the route turns `retryAfterS` into a Retry-After header. */
@@ -71,7 +91,7 @@ function agentTool(spec: AgentSpec): ToolDefinition {
     name: spec.tool,
     description:
       `Run ${spec.label} (\`${spec.argv('<prompt>').join(' ')}\` — ${spec.binary} must be installed) non-interactively with a prompt, in a directory inside the home directory, ` +
-      `and return what it printed. Takes up to ${AGENT_TOOL_TIMEOUT_S / 60} minutes; at most ${AGENT_TOOL_CONCURRENCY} run at once.`,
+      `and return what it printed. Takes up to ${AGENT_TOOL_TIMEOUT_S / 60} minutes; at most ${AGENT_TOOL_CONCURRENCY} run at once. ${spec.caveat}`,
     input: z.strictObject({
       prompt: z.string().min(1).max(100_000).describe(`The task for ${spec.label}`),
       cwd: z.string().min(1).max(4096).optional().describe('Project directory (absolute, or relative to the home directory); default the home directory'),
@@ -85,9 +105,10 @@ function agentTool(spec: AgentSpec): ToolDefinition {
         const cwd = await resolveWorkingDir(ctx.root, args.cwd, ctx.cwd);
         const file = await findExecutable([spec.binary], ctx.env);
         if (!file) throw new ToolFailure('NOT_INSTALLED', `${spec.binary} is not installed (not found on PATH); install ${spec.label} to use ${spec.tool}`);
+        // The kernel guard, as for the terminal tool: nothing the agent starts can gain privileges.
+        const guarded = await withoutNewPrivileges({ file, args: spec.argv(args.prompt, ctx.agentScope) }, ctx.profile.sudo_bypass);
         const run = await runInGroup({
-          file,
-          args: spec.argv(args.prompt),
+          ...guarded,
           cwd,
           env: { ...ctx.env, NO_COLOR: '1' },
           timeoutMs: args.timeout * 1000,

@@ -6,6 +6,7 @@ import { defineTool } from './tool.js';
 import { resolveWorkingDir } from './root-path.js';
 import { processResult } from './run-result.js';
 import { checkCommand } from './sudo-guard.js';
+import { withoutNewPrivileges } from './no-new-privs.js';
 
 let shell: Promise<string | null> | null = null;
 
@@ -22,13 +23,13 @@ function findShell(): Promise<string | null> {
  */
 const MERGE_STDERR = 'exec 2>&1; ';
 
-/** `terminal`: one shell command, its output and exit code; sudo-guarded; the whole process group dies on timeout. */
+/** `terminal`: one shell command, its output and exit code; sudo-guarded (statically, and by the kernel on Linux); the whole process group dies on timeout. */
 export const terminalTool = defineTool({
   name: 'terminal',
   description:
     'Run a shell command with bash -c and return its output (stdout and stderr interleaved) and exit code. ' +
     `Runs in the home directory unless cwd is given. Killed with every process it started after timeout seconds (default ${TERMINAL_TOOL_TIMEOUT_DEFAULT_S}, max ${TERMINAL_TOOL_TIMEOUT_MAX_S}). ` +
-    'Standard input is closed, so interactive programs get end-of-file. Commands that would run sudo, doas, pkexec or su are refused unless the user enabled sudo_bypass.',
+    'Standard input is closed, so interactive programs get end-of-file. Commands that would run sudo, doas, pkexec or su are refused unless the user enabled sudo_bypass, and no program the command starts can gain privileges (no_new_privs).',
   input: z.strictObject({
     command: z.string().min(1).max(TERMINAL_TOOL_COMMAND_MAX_CHARS).describe('The command line, run by bash -c'),
     cwd: z.string().min(1).max(4096).optional().describe('Working directory (absolute, or relative to the home directory); must be inside the home directory'),
@@ -47,9 +48,10 @@ export const terminalTool = defineTool({
     const cwd = await resolveWorkingDir(ctx.root, args.cwd, ctx.cwd);
     const file = await findShell();
     if (!file) return { content: 'No shell found on PATH (looked for bash and sh)', is_error: true, code: 'NOT_INSTALLED' };
+    // The kernel guard: with sudo_bypass off, nothing the command starts can gain privileges.
+    const guarded = await withoutNewPrivileges({ file, args: ['-c', MERGE_STDERR + args.command] }, ctx.profile.sudo_bypass);
     const run = await runInGroup({
-      file,
-      args: ['-c', MERGE_STDERR + args.command],
+      ...guarded,
       cwd,
       env: ctx.env,
       timeoutMs: args.timeout * 1000,

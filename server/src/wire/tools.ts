@@ -29,6 +29,7 @@ export type ToolCallRequest = z.input<typeof ToolCallRequestSchema>;
  */
 export type ToolErrorCode =
   | 'SUDO_BLOCKED'
+  | 'GUARD_UNAVAILABLE'
   | 'PATH_OUTSIDE_ROOT'
   | 'NOT_FOUND'
   | 'IS_A_DIRECTORY'
