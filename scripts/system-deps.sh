@@ -7,6 +7,12 @@ set -euo pipefail
 declare -A NEEDS=(
   [/usr/bin/chromium]=chromium
   [/usr/sbin/sshd]=openssh-server
+  [/usr/bin/sudo]=sudo
+  [/usr/bin/setpriv]=util-linux
+  [/usr/bin/systemd-analyze]=systemd
+  [/usr/sbin/useradd]=passwd
+  [/usr/bin/python3]=python3
+  [/usr/bin/perl]=perl-base
 )
 
 missing=()
