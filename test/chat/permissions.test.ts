@@ -190,6 +190,14 @@ describe('an approval is bound, single and timed', () => {
     expect(audit[0]).toMatchObject({ decision: 'deny', decided_by: 'timeout' });
   });
 
+  it('answers 404 for the events or the stop of an unknown conversation, and 400 without one', async () => {
+    expect((await json('/api/chat/events?conversation_id=nope')).status).toBe(404);
+    expect((await json('/api/chat/stop', 'POST', { conversation_id: 'nope' })).status).toBe(404);
+    const missing = await json('/api/chat/stop', 'POST', {});
+    expect(missing.status).toBe(400);
+    expect(missing.body.issues.map((i: { path: string }) => i.path)).toEqual(['conversation_id']);
+  });
+
   it('refuses a malformed answer with 400 naming the field', async () => {
     const bad = await json('/api/chat/approve', 'POST', { id: 'x', hash: 'short', decision: 'maybe' });
     expect(bad.status).toBe(400);

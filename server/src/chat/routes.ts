@@ -17,7 +17,7 @@ import { ChatEngine, type ChatTools } from './engine.js';
 import { checkImages } from './images.js';
 import { chatMigrations } from './migrations.js';
 import { ChatStore } from './store.js';
-import { Turns } from './turns.js';
+import { Turns, type Turn } from './turns.js';
 
 /** Retry-After (seconds) suggested when every chat slot is busy. */
 const BUSY_RETRY_AFTER_S = 2;
@@ -143,11 +143,7 @@ export const chatCapability: Capability = {
           });
 
         if (body.stream) {
-          const sse = new SseWriter(req, res);
-          const unsubscribe = turn.subscribe((event) => sse.send(event));
-          await Promise.race([turn.whenFinished(), new Promise((resolve) => sse.signal.addEventListener('abort', resolve, { once: true }))]);
-          unsubscribe();
-          sse.done();
+          await relay(turn, new SseWriter(req, res));
           return undefined;
         }
         const unsubscribe = turn.subscribe((event) => {
@@ -185,10 +181,7 @@ export const chatCapability: Capability = {
           sse.done();
           return undefined;
         }
-        const unsubscribe = turn.subscribe((event) => sse.send(event));
-        await Promise.race([turn.whenFinished(), new Promise((resolve) => sse.signal.addEventListener('abort', resolve, { once: true }))]);
-        unsubscribe();
-        sse.done();
+        await relay(turn, sse);
         return undefined;
       },
     });
@@ -199,7 +192,10 @@ export const chatCapability: Capability = {
       tag: 'chat',
       summary: 'Abort the running turn now: waiting approvals are withdrawn, running tools are killed with their process group',
       body: ChatTurnSelectorSchema,
-      handler: ({ body }): ChatStopResponse => ({ conversation_id: body.conversation_id, stopped: turns.stop(body.conversation_id) }),
+      handler: ({ body }): ChatStopResponse => {
+        store.requireConversation(body.conversation_id);
+        return { conversation_id: body.conversation_id, stopped: turns.stop(body.conversation_id) };
+      },
     });
 
     api.route({
@@ -235,3 +231,11 @@ export const chatCapability: Capability = {
     });
   },
 };
+
+/** Streams a turn's events (those so far, then live) until it ends or the client leaves. */
+async function relay(turn: Turn, sse: SseWriter): Promise<void> {
+  const unsubscribe = turn.subscribe((event) => sse.send(event));
+  await Promise.race([turn.whenFinished(), new Promise((resolve) => sse.signal.addEventListener('abort', resolve, { once: true }))]);
+  unsubscribe();
+  sse.done();
+}

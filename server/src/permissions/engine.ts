@@ -7,7 +7,7 @@
  * redirects into; for file tools the real path; for MCP tools the tool's full name.
  * Within an item, rules are weighed the same way whatever their order.
  */
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isMcpToolName } from '../mcp/tool-names.js';
@@ -102,22 +102,26 @@ function realTarget(input: unknown, cwd: string): { path: string } | { error: st
   const abs = input === '~' || input.startsWith('~/') ? join(homedir(), input.slice(1)) : resolve(cwd, input);
   const missing: string[] = [];
   let current = abs;
+  // Up to the deepest ancestor that exists, looked at with lstat (no exception for a missing
+  // name: a thrown ENOENT per level was most of the time a redirect took to judge).
   for (;;) {
+    let found: Stats | undefined;
     try {
-      const real = realpathSync.native(current);
-      return { path: missing.length ? join(real, ...missing) : real };
+      found = lstatSync(current, { throwIfNoEntry: false });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') return { error: `${input} cannot be resolved (${code ?? (err as Error).message})` };
+      return { error: `${input} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
     }
-    // Not there (yet). A name lstat finds but realpath cannot is a dangling symlink: a write through it could land anywhere.
-    let link = false;
-    try {
-      link = lstatSync(current, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
-    } catch {
-      link = false;
+    if (found) {
+      try {
+        const real = realpathSync.native(current);
+        return { path: missing.length ? join(real, ...missing) : real };
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // A name lstat finds but realpath cannot is a dangling symlink: a write through it could land anywhere.
+        if (code === 'ENOENT' && found.isSymbolicLink()) return { error: `${current} is a symbolic link to a missing target` };
+        return { error: `${input} cannot be resolved (${code ?? (err as Error).message})` };
+      }
     }
-    if (link) return { error: `${current} is a symbolic link to a missing target` };
     const parent = dirname(current);
     if (parent === current) return { error: `${input} has no existing ancestor` };
     missing.unshift(basename(current));
