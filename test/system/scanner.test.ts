@@ -33,7 +33,15 @@ describe('tool scanner', () => {
     const dir = scratchDir();
     fakeTool(dir, 'broken', 'echo "unknown flag" >&2\nexit 3');
     const tool = await scanTool(specs('broken')[0]!, { env: { PATH: dir } });
-    expect(tool).toMatchObject({ found: true, version: null, error: 'exited with code 3' });
+    expect(tool).toMatchObject({ found: true, version: null, error: 'exited with code 3: unknown flag' });
+  });
+
+  it('reports a tool whose version command prints a version but exits 1 as found and broken, with its first line', async () => {
+    // What `crush --version` does when its postinstall never downloaded the real binary.
+    const dir = scratchDir();
+    fakeTool(dir, 'crush', 'echo "crush 0.96.1"\necho "Please download from https://github.com/charmbracelet/crush/releases"\nexit 1');
+    const tool = await scanTool(specs('crush')[0]!, { env: { PATH: `${dir}:${process.env.PATH}` } });
+    expect(tool).toMatchObject({ found: true, path: join(dir, 'crush'), version: null, error: 'exited with code 1: crush 0.96.1' });
   });
 
   it('runs no more version commands at once than the concurrency limit', async () => {

@@ -36,13 +36,24 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
   return results;
 }
 
-/** Why a found tool has no version, or null when all went well. */
+/** The first non-blank line of a command's output, for an error that shows what the tool said. */
+function firstLine(output: string): string {
+  return output.split(/\r?\n/).map((line) => line.trim()).find(Boolean) ?? '';
+}
+
+/**
+ * Why a found tool is broken or has no version, or null when all went well. A failed version
+ * command means broken whatever it printed: a wrapper whose real binary is missing may still
+ * echo a version before it exits 1 (crush installed with --ignore-scripts does).
+ */
 function describeFailure(run: CommandOutput, version: string | null, timeoutMs: number): string | null {
   if (run.spawnError) return `could not run: ${run.spawnError}`;
-  if (run.timedOut) return `timed out after ${timeoutMs} ms`;
+  const said = firstLine(run.output);
+  const withOutput = (reason: string): string => (said ? `${reason}: ${said}` : reason);
+  if (run.timedOut) return withOutput(`timed out after ${timeoutMs} ms`);
+  if (run.signal) return withOutput(`killed by ${run.signal}`);
+  if (run.exitCode !== 0) return withOutput(`exited with code ${run.exitCode}`);
   if (version) return null;
-  if (run.signal) return `killed by ${run.signal}`;
-  if (run.exitCode !== 0) return `exited with code ${run.exitCode}`;
   return 'no version in its output';
 }
 
@@ -60,8 +71,10 @@ export async function scanTool(spec: ToolSpec, options: ScanOptions = {}): Promi
     env: { ...env, NO_COLOR: '1', ...spec.env },
     ...(options.onSpawn && { onSpawn: options.onSpawn }),
   });
-  const version = run.spawnError ? null : extractVersion(run.output, spec.versionPattern);
-  return { ...base, found: true, path, version, error: describeFailure(run, version, timeoutMs) };
+  const extracted = run.spawnError ? null : extractVersion(run.output, spec.versionPattern);
+  const error = describeFailure(run, extracted, timeoutMs);
+  // A version from a command that failed is not the version of a working tool.
+  return { ...base, found: true, path, version: error ? null : extracted, error };
 }
 
 /** Scans every tool of the catalog, at most `concurrency` version commands at once. */
