@@ -208,3 +208,8 @@ export const CHAT_STARTS_PER_TURN = 1;
 export const DB_CHECKPOINT_INTERVAL_MS = 1_000;
 /** Decrypting a passphrase-protected SSH key (bcrypt_pbkdf, in a worker) must finish within this; ssh-keygen's default 16 rounds take ~0.4 s. */
 export const SSH_KEY_UNLOCK_TIMEOUT_MS = 30_000;
+
+/** `atelier stop` waits this long for the instance to exit and remove its runtime file. */
+export const CLI_STOP_WAIT_MS = 15_000;
+/** `atelier doctor`: a native-module or health probe that takes longer than this fails. */
+export const DOCTOR_PROBE_TIMEOUT_MS = 5_000;

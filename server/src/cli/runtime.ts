@@ -1,0 +1,100 @@
+/**
+ * The runtime file: a running server's pid, port and sign-in URL, so there is one instance per
+ * home and `atelier url | open | stop` can find it (as `jupyter server list` does).
+ */
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { resolvePaths } from '../paths.js';
+
+/** Its name in the config directory; 0600 because the URL carries the token. */
+export const RUNTIME_FILE_NAME = 'runtime.json';
+
+const RuntimeInfoSchema = z.object({
+  pid: z.number().int().positive(),
+  port: z.number().int().min(0).max(65535),
+  /** Base URL, e.g. http://127.0.0.1:7878 */
+  url: z.string().url(),
+  /** The sign-in URL: `url` with `?token=`. */
+  sign_in_url: z.string().url(),
+  started_at: z.string(),
+  version: z.string(),
+});
+
+/** What a running server records about itself. */
+export type RuntimeInfo = z.infer<typeof RuntimeInfoSchema>;
+
+/** A runtime file that is not one: reported with its path and never overwritten. */
+export class RuntimeFileError extends Error {
+  override name = 'RuntimeFileError';
+}
+
+/** The runtime file of the instance using `home` (undefined: the platform's directories). */
+export function runtimeFilePath(home: string | undefined): string {
+  return join(resolvePaths(home).configDir, RUNTIME_FILE_NAME);
+}
+
+/** True while `pid` runs (EPERM: it runs as someone else); a zombie on Linux counts as gone. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true; // no /proc to ask: trust kill(0)
+  }
+}
+
+/** The state of a home: nothing recorded, a record whose process is gone, or a live instance. */
+export type RuntimeState = { state: 'none' } | { state: 'stale' | 'running'; info: RuntimeInfo };
+
+/** Reads the runtime file; throws RuntimeFileError when it exists but is not a runtime file. */
+export function readRuntime(file: string): RuntimeState {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { state: 'none' };
+    throw new RuntimeFileError(`cannot read the runtime file ${file}: ${(err as Error).message}`);
+  }
+  let info: RuntimeInfo;
+  try {
+    info = RuntimeInfoSchema.parse(JSON.parse(text));
+  } catch {
+    throw new RuntimeFileError(`${file} is not an Atelier runtime file; remove it if no Atelier runs with this home`);
+  }
+  return { state: isAlive(info.pid) ? 'running' : 'stale', info };
+}
+
+/**
+ * Creates the runtime file, 0600, failing with EEXIST when one appeared since it was read:
+ * two servers starting at once cannot both claim the home.
+ */
+export function writeRuntime(file: string, info: RuntimeInfo): void {
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(info, null, 2)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Removes the runtime file when it still names `pid` (a newer instance's file is left alone). */
+export function removeRuntime(file: string, pid: number): void {
+  try {
+    const current = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown };
+    if (current.pid === pid) rmSync(file, { force: true });
+  } catch {
+    // gone or unreadable: nothing of ours to remove
+  }
+}
+
+/** Removes a stale runtime file (its pid is dead). */
+export function removeStale(file: string): void {
+  rmSync(file, { force: true });
+}
