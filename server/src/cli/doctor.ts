@@ -1,5 +1,6 @@
 /** `atelier doctor`: each thing Atelier needs, checked for real, with what to do when it fails. */
 import { accessSync, constants, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DOCTOR_PROBE_TIMEOUT_MS } from '../limits.js';
@@ -157,6 +158,29 @@ function portIsFree(host: string, port: number): Promise<NodeJS.ErrnoException |
   });
 }
 
+/** The version /api/health reports at host:port, or null when what answers is not Atelier. */
+function atelierVersionAt(host: string, port: number): Promise<string | null> {
+  // node:http rather than fetch: a peer that resets the connection must settle this, not hang it.
+  return new Promise((resolve) => {
+    const req = httpGet({ host, port, path: '/api/health', timeout: DOCTOR_PROBE_TIMEOUT_MS }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        try {
+          const parsed = JSON.parse(body) as { status?: unknown; version?: unknown };
+          resolve(res.statusCode === 200 && parsed.status === 'ok' && typeof parsed.version === 'string' ? parsed.version : null);
+        } catch {
+          resolve(null);
+        }
+      });
+      res.on('error', () => resolve(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
+}
+
 const checkPort: Check = async (options) => {
   const host = options.host ?? '127.0.0.1';
   const name = 'port';
@@ -172,16 +196,8 @@ const checkPort: Check = async (options) => {
   const error = await portIsFree(host, options.port);
   if (!error) return ok(name, `${host}:${options.port} is free`);
   if (error.code !== 'EADDRINUSE') return fail(name, `cannot listen on ${host}:${options.port} (${error.code}): pick another with --port or ATELIER_PORT`);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  try {
-    const res = await fetch(`http://${urlHost}:${options.port}/api/health`, { signal: AbortSignal.timeout(DOCTOR_PROBE_TIMEOUT_MS) });
-    const body = (await res.json()) as { status?: unknown; version?: unknown };
-    if (res.ok && body.status === 'ok' && typeof body.version === 'string') {
-      return ok(name, `an Atelier instance (${body.version}) answers on ${host}:${options.port}, started with another home`);
-    }
-  } catch {
-    // not HTTP, or not Atelier
-  }
+  const version = await atelierVersionAt(host, options.port);
+  if (version) return ok(name, `an Atelier instance (${version}) answers on ${host}:${options.port}, started with another home`);
   return fail(name, `${host}:${options.port} is used by another program: pick another with --port N or ATELIER_PORT (0 picks a free one)`);
 };
 
