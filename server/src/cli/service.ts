@@ -33,6 +33,7 @@ interface ServicePlan {
 }
 
 function plan(options: CommonOptions): ServicePlan {
+  if (options.home && /[\n\r]/.test(options.home)) throw new CliError('a service cannot use a --home with a line break in it');
   // realpath: a global install's bin is a symlink into the package; the unit names the script itself.
   const entry = process.argv[1] ? realpathSync(resolve(process.argv[1])) : '';
   if (!entry) throw new CliError('cannot tell which script runs atelier (process.argv[1] is empty)');
@@ -66,7 +67,8 @@ export function systemdUnit(p: ServicePlan): string {
     'Restart=on-failure',
     'RestartSec=2',
     // The token is read from this 0600 file so the unit, which anyone may read, holds no secret.
-    `EnvironmentFile=${systemdWord(p.envFile)}`,
+    // A path setting: the rest of the line, unquoted (quotes would be part of the path); only specifiers escape.
+    `EnvironmentFile=${p.envFile.replace(/%/g, '%%')}`,
     ...(p.home ? [`Environment=${systemdWord(`ATELIER_HOME=${p.home}`)}`] : []),
     '',
     '[Install]',
