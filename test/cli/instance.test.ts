@@ -98,4 +98,23 @@ describe('one instance per home', () => {
     }
     expect(readFileSync(runtimeFile(dir), 'utf8')).toBe('not json {');
   });
+
+  it('two starts at once with one home leave one server; the other prints its URL and exits 0', async () => {
+    const dir = home();
+    const [a, b] = [serve(dir), serve(dir)];
+    const first = await Promise.race([a.exited.then(() => a), b.exited.then(() => b)]);
+    const survivor = first === a ? b : a;
+    expect((await first.exited).code, first.stderr()).toBe(0);
+    const url = await readyUrl(survivor);
+    expect(first.stdout()).toContain(`already running (pid ${survivor.child.pid}): ${url.href}`);
+    expect(JSON.parse(readFileSync(runtimeFile(dir), 'utf8')).pid).toBe(survivor.child.pid);
+  });
+
+  it('doctor passes the port check when an Atelier with another home answers on that port', async () => {
+    const c = serve(home());
+    const port = (await readyUrl(c)).port;
+    const r = await runCli(['doctor', '--port', port], { ATELIER_HOME: home() });
+    expect(r.stdout).toMatch(new RegExp(`^ok +port +an Atelier instance \\(.+\\) answers on 127\\.0\\.0\\.1:${port}`, 'm'));
+    expect(r.code, r.stdout).toBe(0);
+  });
 });

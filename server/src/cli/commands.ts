@@ -63,6 +63,9 @@ export async function start(options: CommonOptions): Promise<void> {
   try {
     atelier = await startAtelier({ port: options.port, host: options.host, home: options.home, token, allowRemote: options.allowRemote });
   } catch (err) {
+    // Another start with this home may have taken the port meanwhile: show it rather than fail.
+    const raced = err instanceof StartError ? readRuntime(file) : { state: 'none' as const };
+    if (raced.state === 'running') return showRunning(raced.info, options);
     if (err instanceof StartError || err instanceof ConfigCorruptError) throw new CliError(err.message);
     throw err;
   }
