@@ -59,7 +59,7 @@ describe('atelier doctor', () => {
     const r = await runCli(['doctor', '--port', '0'], { ATELIER_HOME: home() });
     expect(r.code, r.stdout).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    for (const check of ['node', 'node-pty', 'better-sqlite3', 'ssh2', 'home', 'port', 'browser', 'studio']) {
+    for (const check of ['node', 'node-pty', 'better-sqlite3', 'ssh2', 'home', 'port', 'browser', 'studio', 'tools']) {
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^(ok|warn) +${check} `)));
     }
     expect(lines.at(-1)).toBe('All checks passed');
@@ -74,6 +74,15 @@ describe('atelier doctor', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^FAIL +port +127\\.0\\.0\\.1:${port} is used by another program: pick another with --port`, 'm'));
     expect(r.stdout).toMatch(/1 check failed/);
+  });
+
+  it('warns about a found tool whose version command fails, with its first line, as the Dashboard shows it', async () => {
+    const bin = home();
+    writeFileSync(join(bin, 'crush'), '#!/bin/sh\necho "crush 0.96.1"\necho "Please download from https://github.com/charmbracelet/crush/releases"\nexit 1\n');
+    chmodSync(join(bin, 'crush'), 0o755);
+    const r = await runCli(['doctor', '--port', '0'], { ATELIER_HOME: home(), PATH: `${bin}:${process.env.PATH}` });
+    expect(r.stdout).toMatch(/^warn +tools +.*broken: Crush at \S+ \(exited with code 1: crush 0\.96\.1\)/m);
+    expect(r.code, r.stdout).toBe(0);
   });
 
   it('fails the home check for a home others can write to', async () => {

@@ -214,8 +214,20 @@ const checkStudio: Check = () => {
   return fail('studio', `${index} is missing: the server would answer the API only; reinstall Atelier, or \`npm run build\` in a checkout`);
 };
 
+/** The Dashboard's tool scan: a tool found but broken (its version command fails) is worth knowing about. */
+const checkTools: Check = async () => {
+  const { loadToolCatalog, toolCatalogPath } = await import('../system/catalog.js');
+  const { scanTools } = await import('../system/scanner.js');
+  const { tools } = await scanTools(loadToolCatalog(toolCatalogPath(PACKAGE_ROOT)));
+  const found = tools.filter((t) => t.found);
+  const broken = found.filter((t) => t.error);
+  const summary = `${found.length} of ${tools.length} developer tools found`;
+  if (broken.length === 0) return ok('tools', summary);
+  return warn('tools', `${summary}; broken: ${broken.map((t) => `${t.name} at ${t.path} (${t.error})`).join('; ')}: reinstall them, or remove them from PATH`);
+};
+
 /** Every check, in the order they print. */
-const CHECKS: readonly Check[] = [checkNode, checkPty, checkSqlite, checkSsh2, checkHome, checkPort, checkBrowser, checkStudio];
+const CHECKS: readonly Check[] = [checkNode, checkPty, checkSqlite, checkSsh2, checkHome, checkPort, checkBrowser, checkStudio, checkTools];
 
 /** Runs every check, prints one line each, and returns the exit code: 0 unless one failed. */
 export async function doctor(options: CommonOptions): Promise<number> {
