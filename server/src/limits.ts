@@ -213,3 +213,5 @@ export const SSH_KEY_UNLOCK_TIMEOUT_MS = 30_000;
 export const CLI_STOP_WAIT_MS = 15_000;
 /** `atelier doctor`: a native-module or health probe that takes longer than this fails. */
 export const DOCTOR_PROBE_TIMEOUT_MS = 5_000;
+/** A start that finds another start under way with the same home waits this long for it to be ready. */
+export const CLI_START_WAIT_MS = 30_000;

@@ -1,10 +1,10 @@
 /** `atelier` (start, or show the running instance), `url`, `open` and `stop`. */
 import { mkdirSync } from 'node:fs';
-import { CLI_STOP_WAIT_MS } from '../limits.js';
+import { CLI_START_WAIT_MS, CLI_STOP_WAIT_MS } from '../limits.js';
 import { resolvePaths } from '../paths.js';
 import { CliError, EXIT_FAILURE, type CommonOptions } from './args.js';
 import { openBrowser } from './browser.js';
-import { isAlive, readRuntime, removeRuntime, removeStale, runtimeFilePath, writeRuntime, type RuntimeInfo } from './runtime.js';
+import { claimStart, isAlive, readRuntime, releaseStart, removeRuntime, removeStale, runtimeFilePath, writeRuntime, type RuntimeInfo } from './runtime.js';
 
 const say = (line: string): boolean => process.stdout.write(`${line}\n`);
 const warn = (line: string): boolean => process.stderr.write(`atelier: ${line}\n`);
@@ -56,6 +56,22 @@ export async function start(options: CommonOptions): Promise<void> {
   const token = process.env.ATELIER_TOKEN || undefined;
   if (token !== undefined && token.length < 16) throw new CliError('ATELIER_TOKEN must be at least 16 characters', 2);
 
+  // Another start with this home is under way: wait for it to be ready and show it.
+  const deadline = Date.now() + CLI_START_WAIT_MS;
+  while (!claimStart(file)) {
+    const other = readRuntime(file);
+    if (other.state === 'running') return showRunning(other.info, options);
+    if (Date.now() > deadline) throw new CliError(`another atelier (see ${file}.lock) has been starting with this home for ${CLI_START_WAIT_MS / 1000} s; stop it or remove the lock`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  process.on('exit', () => releaseStart(file));
+  // The start we waited for may have finished just before we claimed: it is the instance.
+  const ready = readRuntime(file);
+  if (ready.state === 'running') {
+    releaseStart(file);
+    return showRunning(ready.info, options);
+  }
+
   // Loaded here, not at the top: `atelier url`, `--version` and `--help` stay fast.
   const { startAtelier, StartError } = await import('../server.js');
   const { ConfigCorruptError } = await import('../config/store.js');
@@ -103,6 +119,7 @@ export async function start(options: CommonOptions): Promise<void> {
     if (other.state !== 'running') throw new CliError(`${file} appeared while starting and names no running instance; start again`);
     return showRunning(other.info, options);
   }
+  releaseStart(file);
   say(`Atelier ${atelier.version} is ready: ${signInUrl}`);
   if (options.open) openBrowser(signInUrl);
 }

@@ -98,3 +98,40 @@ export function removeRuntime(file: string, pid: number): void {
 export function removeStale(file: string): void {
   rmSync(file, { force: true });
 }
+
+/**
+ * Claims the right to start with this home until the runtime file is written: two starts at
+ * once would otherwise both create the database and config. The lock holds the claimer's pid;
+ * one left by a dead process is taken over. Returns false while a live process holds it.
+ */
+export function claimStart(file: string): boolean {
+  const lock = `${file}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number(readFileSyncOr(lock));
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return false;
+    rmSync(lock, { force: true });
+  }
+  return false;
+}
+
+/** Releases a start claim made by this process. */
+export function releaseStart(file: string): void {
+  const lock = `${file}.lock`;
+  if (Number(readFileSyncOr(lock)) === process.pid) rmSync(lock, { force: true });
+}
+
+function readFileSyncOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
