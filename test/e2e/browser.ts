@@ -124,3 +124,18 @@ export async function activateStandin(server: TestServer, standin: ProviderStand
   await put('/api/config/provider', { id: 'standin', name: 'Stand-in', type: 'openai', base_url: standin.openaiBase, api_key: apiKey, model: models[0], models });
   await put('/api/config/profile', { active_provider: 'standin', active_model: models[0] });
 }
+
+/** A signed-in page on the Studio, its transcript loaded. */
+export async function studioPage(studio: Studio): Promise<Page> {
+  const page = await studio.signedInPage();
+  await page.click('a[data-nav="studio"]');
+  await page.locator('[data-testid="chat-transcript"]').waitFor();
+  await page.locator('[data-testid="provider-select"]').waitFor();
+  return page;
+}
+
+/** Types a message into the Studio's composer and sends it. */
+export async function send(page: Page, message: string): Promise<void> {
+  await page.fill('[data-testid="chat-input"]', message);
+  await page.press('[data-testid="chat-input"]', 'Enter');
+}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startProviderStandin, type ProviderStandin } from '../helpers/provider-standin.js';
 import type { TestServer } from '../helpers/server.js';
-import { activateStandin, useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
+import { activateStandin, send, studioPage, useStudio, TEST_TIMEOUT_MS, UI_TIMEOUT_MS } from './browser.js';
 
 const API_KEY = 'sk-standin-e2e';
 /** A 1×1 PNG. */
@@ -16,19 +16,6 @@ const studio = useStudio();
 let server: TestServer;
 let standin: ProviderStandin;
 
-/** A signed-in page on the Studio, its transcript loaded. */
-async function studioPage(): Promise<Page> {
-  const page = await studio.signedInPage();
-  await page.click('a[data-nav="studio"]');
-  await page.locator('[data-testid="chat-transcript"]').waitFor();
-  await page.locator('[data-testid="provider-select"]').waitFor();
-  return page;
-}
-
-async function send(page: Page, message: string): Promise<void> {
-  await page.fill('[data-testid="chat-input"]', message);
-  await page.press('[data-testid="chat-input"]', 'Enter');
-}
 
 beforeAll(async () => {
   server = studio.server;
@@ -52,7 +39,7 @@ describe('Studio chat in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
       { text: ['Let me ', 'run ', 'that.'], tool_calls: [{ id: 'call_echo', name: 'terminal', args: { command: 'echo hi' } }], delay_ms: 100 },
       { text: ['The ', 'shell ', 'printed ', 'hi, ', 'as ', 'planned.'], delay_ms: 250 },
     ]);
-    const page = await studioPage();
+    const page = await studioPage(studio);
 
     // Record every distinct answer text the page shows, to see it grow chunk by chunk.
     await page.evaluate(() => {
@@ -98,7 +85,7 @@ describe('Studio chat in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
 
   it('Stop aborts the answer: the provider request is closed and the turn says it stopped', async () => {
     standin.script([{ text: ['One ', 'two ', 'three ', 'four ', 'five ', 'six ', 'seven ', 'eight'], delay_ms: 400 }]);
-    const page = await studioPage();
+    const page = await studioPage(studio);
     await send(page, 'Count slowly');
     await page.locator('[data-testid="assistant-text"]', { hasText: 'One' }).waitFor();
     await page.click('[data-testid="chat-stop"]');
@@ -111,7 +98,7 @@ describe('Studio chat in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
 
   it('a command that would run sudo shows a blocked card, said plainly', async () => {
     standin.script([{ tool_calls: [{ name: 'terminal', args: { command: 'ls | sudo tee /etc/atelier-e2e' } }] }, { text: ['It was blocked.'] }]);
-    const page = await studioPage();
+    const page = await studioPage(studio);
     await send(page, 'Write to /etc');
     const card = page.locator('[data-testid="tool-card"][data-state="blocked"]');
     await card.waitFor();
@@ -121,7 +108,7 @@ describe('Studio chat in a browser', { timeout: TEST_TIMEOUT_MS }, () => {
 
   it('images are checked by content before upload: a text file named .png and a fourth image are refused', async () => {
     standin.script([{ text: ['A tiny image.'] }]);
-    const page = await studioPage();
+    const page = await studioPage(studio);
     const picker = page.locator('[data-testid="composer"] input[type="file"]');
 
     await picker.setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture at all') });

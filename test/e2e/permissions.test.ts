@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startProviderStandin, type ProviderStandin } from '../helpers/provider-standin.js';
 import { tempDir, type TestServer } from '../helpers/server.js';
-import { activateStandin, useStudio, TEST_TIMEOUT_MS } from './browser.js';
+import { activateStandin, send, studioPage, useStudio, TEST_TIMEOUT_MS } from './browser.js';
 
 const API_KEY = 'sk-standin-permissions';
 const MODELS = ['standin-small'];
@@ -20,19 +20,6 @@ let standin: ProviderStandin;
 /** Where the model's commands would write: a folder of the test's own, not the real home. */
 let scratch: ReturnType<typeof tempDir>;
 
-/** A signed-in page on the Studio, its transcript loaded. */
-async function studioPage(): Promise<Page> {
-  const page = await studio.signedInPage();
-  await page.click('a[data-nav="studio"]');
-  await page.locator('[data-testid="chat-transcript"]').waitFor();
-  await page.locator('[data-testid="provider-select"]').waitFor();
-  return page;
-}
-
-async function send(page: Page, message: string): Promise<void> {
-  await page.fill('[data-testid="chat-input"]', message);
-  await page.press('[data-testid="chat-input"]', 'Enter');
-}
 
 /** The test id of the element that has focus. */
 function focused(page: Page): Promise<string | null> {
@@ -67,7 +54,7 @@ describe('Permissions in the studio', { timeout: TEST_TIMEOUT_MS }, () => {
   it('a command that writes waits on an approval card; Allow once runs it and the answer goes on', async () => {
     const file = join(scratch.dir, 'made-by-model-once');
     scriptTouch(file, 'The file is there.');
-    const page = await studioPage();
+    const page = await studioPage(studio);
     await send(page, 'Create the file');
 
     const card = page.locator('[data-testid="tool-card"][data-state="waiting"] [data-testid="approval-card"]');
@@ -91,7 +78,7 @@ describe('Permissions in the studio', { timeout: TEST_TIMEOUT_MS }, () => {
   it('Deny with a note, from the keyboard: the command does not run, the card says denied, and the model reads the note', async () => {
     const file = join(scratch.dir, 'made-by-model-denied');
     scriptTouch(file, 'Understood, I will leave it.');
-    const page = await studioPage();
+    const page = await studioPage(studio);
     await send(page, 'Create the other file');
 
     const card = page.locator('[data-testid="approval-card"]');
@@ -115,7 +102,7 @@ describe('Permissions in the studio', { timeout: TEST_TIMEOUT_MS }, () => {
   it('a waiting approval comes back after a reload and can be answered there', async () => {
     const file = join(scratch.dir, 'made-by-model-reloaded');
     scriptTouch(file, 'Made it after the reload.');
-    const page = await studioPage();
+    const page = await studioPage(studio);
     await send(page, 'Create a third file');
     await page.locator('[data-testid="approval-card"]').waitFor();
 
@@ -137,7 +124,7 @@ describe('Permissions in the studio', { timeout: TEST_TIMEOUT_MS }, () => {
   it('choosing trusted in the composer asks first, then says it is on, and the next call runs without a card', async () => {
     const file = join(scratch.dir, 'made-by-model-trusted');
     scriptTouch(file, 'Done without asking.');
-    const page = await studioPage();
+    const page = await studioPage(studio);
     const mode = page.locator('[data-testid="permission-mode"]');
     expect(await mode.inputValue()).toBe('ask');
 
