@@ -43,6 +43,8 @@ export interface LiveTurns {
 
 export function registerConversationRoutes(api: Api, store: ChatStore, ctx: AppContext, live: LiveTurns): void {
   const tag = 'chat';
+  /** What a conversation's page needs besides its messages: its mode, its running turn, its waiting approvals. */
+  const liveState = (id: string) => ({ permission_mode: store.permissionMode(id), running: live.running(id), pending_approvals: live.pendingApprovals(id) });
 
   api.route({
     method: 'get',
@@ -53,8 +55,7 @@ export function registerConversationRoutes(api: Api, store: ChatStore, ctx: AppC
     response: ChatHistorySchema,
     handler: () => {
       const history = store.history();
-      const id = history.conversation?.id;
-      return { ...history, running: id !== undefined && live.running(id), pending_approvals: id === undefined ? [] : live.pendingApprovals(id) };
+      return history.conversation ? { ...history, ...liveState(history.conversation.id) } : { ...history, running: false, pending_approvals: [] };
     },
   });
   api.route({
@@ -109,7 +110,7 @@ export function registerConversationRoutes(api: Api, store: ChatStore, ctx: AppC
     handler: ({ params }) => {
       const found = store.getConversation(params.id);
       if (!found) throw unknownConversation(params.id);
-      return { ...found, permission_mode: store.permissionMode(params.id), running: live.running(params.id), pending_approvals: live.pendingApprovals(params.id) };
+      return { ...found, ...liveState(params.id) };
     },
   });
   api.route({

@@ -1,8 +1,8 @@
-import type { PermissionMode } from '../wire/permissions.js';
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../http/errors.js';
+import type { PermissionMode } from '../wire/permissions.js';
 import {
   CONVERSATION_LIST_LIMIT_DEFAULT,
   CONVERSATION_PREVIEW_CHARS,
