@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import WebSocket from 'ws';
 import type { TerminalClientMessage, TerminalServerMessage } from '../../server/src/wire/terminal.js';
 
@@ -9,19 +10,25 @@ export class TerminalClient {
   readonly ws: WebSocket;
   output = '';
   bytes = 0;
+  /** Every output byte as received, when constructed with `keepRaw` (for checksums). */
+  readonly raw: Buffer[] = [];
   readonly messages: TerminalServerMessage[] = [];
   closed: { code: number; reason: string } | null = null;
   autoAck: boolean;
   readonly #opened: Promise<void>;
   readonly #decoder = new TextDecoder();
 
-  constructor(port: number, token: string, opts: { autoAck?: boolean; headers?: Record<string, string> } = {}) {
+  readonly #keepRaw: boolean;
+
+  constructor(port: number, token: string, opts: { autoAck?: boolean; keepRaw?: boolean; headers?: Record<string, string> } = {}) {
+    this.#keepRaw = opts.keepRaw ?? false;
     this.autoAck = opts.autoAck ?? true;
     this.ws = new WebSocket(`ws://127.0.0.1:${port}/api/ws/terminal?token=${encodeURIComponent(token)}`, { headers: opts.headers, perMessageDeflate: false });
     this.ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) {
         this.output += this.#decoder.decode(data, { stream: true });
         this.bytes += data.length;
+        if (this.#keepRaw) this.raw.push(Buffer.from(data));
         if (this.autoAck) this.send({ type: 'ack', data: data.length });
       } else this.messages.push(JSON.parse(data.toString()));
     });
@@ -71,6 +78,15 @@ export class TerminalClient {
   async waitForClose(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
     await this.#until(() => this.closed !== null, timeoutMs, () => 'close');
     return this.closed!;
+  }
+
+  /** The output bytes from just after the first `marker` on, with their SHA-256 (needs `keepRaw`). */
+  after(marker: string): { bytes: number; sha256: string } {
+    const all = Buffer.concat(this.raw);
+    const at = all.indexOf(marker);
+    if (at === -1) throw new Error(`marker ${marker} not in the output`);
+    const rest = all.subarray(at + marker.length);
+    return { bytes: rest.length, sha256: createHash('sha256').update(rest).digest('hex') };
   }
 
   close(): void {

@@ -2,6 +2,7 @@ import { constants } from 'node:os';
 import { basename } from 'node:path';
 import * as pty from 'node-pty';
 import type { TerminalProcess } from './process.js';
+import { drainBeforeClose } from './pty-drain.js';
 
 /** What a local or WSL terminal runs. */
 export interface LocalSpawn {
@@ -33,9 +34,14 @@ export function spawnLocal(spec: LocalSpawn): TerminalProcess {
     // must reach xterm.js intact, and it decodes bytes itself.
     encoding: null as unknown as string,
   });
+  const listeners: ((chunk: Buffer) => void)[] = [];
+  let killed = false;
+  // The end of the output, which node-pty can drop at the exit, is read before its stream closes.
+  drainBeforeClose(child, (chunk) => listeners.forEach((l) => l(chunk)), () => !killed);
   return {
     title: spec.title ?? basename(spec.file),
     onData: (listener) => {
+      listeners.push(listener);
       child.onData((data) => listener(typeof data === 'string' ? Buffer.from(data) : (data as unknown as Buffer)));
     },
     onExit: (listener) => {
@@ -46,6 +52,7 @@ export function spawnLocal(spec: LocalSpawn): TerminalProcess {
     pause: () => child.pause(),
     resume: () => child.resume(),
     kill: () => {
+      killed = true; // what it writes after the hang-up is nobody's
       try {
         child.kill('SIGHUP');
       } catch {
