@@ -8,15 +8,15 @@ const MAIN = join(process.cwd(), 'server', 'dist', 'main.js');
  * Spawns `atelier --port 0 --no-open --home <home>` and resolves once it printed its URL
  * (it is listening by then) with its origin, token, auth headers, spawn-to-ready time and stop().
  * Its stderr is kept and shown only if it dies before it is ready. `command` replaces the
- * checkout's `node server/dist/main.js` (an installed package's bin, for one).
+ * checkout's `node server/dist/main.js` (an installed package's bin, for one); `env` adds to its environment.
  */
-export function startAtelier(home, { command } = {}) {
+export function startAtelier(home, { command, env = {} } = {}) {
   const started = process.hrtime.bigint();
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the server under a benchmark.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const [file, ...args] = command ?? [process.execPath, ...nodeArgs, MAIN];
   const child = spawn(file, [...args, '--port', '0', '--no-open', '--home', home], {
-    env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ATELIER_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

@@ -3,9 +3,12 @@
 //   (b) Atelier (server process + WebSocket client acking like the studio), (c) wetty@3,
 //   (d) minimal-terminal.mjs, the least a Node server can do to put a PTY on a WebSocket, which
 //   shows what any such server costs on this machine;
-//   echo: keystroke → echoed byte round trip, p50/p99 over 100 keystrokes per round, each peer;
+//   (e) ttyd when a `ttyd` binary is on PATH (Debian 12 has no package: then it says so);
+//   echo: keystroke → echoed byte round trip, p50/p99/max over 100 keystrokes per round and peer,
+//   at rest (after the machine settled) and right after the flood; Atelier's server also traces
+//   each keystroke's way through it (ATELIER_TERMINAL_TRACE) to show which step the slow ones wait in;
 //   memory: Atelier server RSS growth while a client stalls (never acks) under bulk output.
-import { fork, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -162,8 +165,8 @@ function atelierSocket(origin, token, { ack }) {
   return { ...client, ready };
 }
 
-async function atelier(home) {
-  const server = await startAtelier(home);
+async function atelier(home, traceFile) {
+  const server = await startAtelier(home, { env: { ATELIER_TERMINAL_TRACE: traceFile } });
   // The start-up tool scan spawns ~50 processes: let it finish before measuring.
   await fetch(`${server.origin}/api/scan`, { headers: { authorization: `Bearer ${server.token}` } });
   const term = atelierSocket(server.origin, server.token, { ack: true });
@@ -264,6 +267,71 @@ async function wetty() {
   }
 }
 
+// ─── ttyd (C), when installed ─────────────────────────────────────────────────────────────
+function ttydBinary() {
+  try {
+    return execFileSync('sh', ['-c', 'command -v ttyd'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * ttyd's protocol (subprotocol "tty"): the client's first text frame is JSON {AuthToken, columns,
+ * rows}; then frames whose first byte says what follows: '0' input/output, '1' resize (client)
+ * or title (server), '2' preferences. Output frames are binary with a leading '0'. Never run
+ * here (ttyd is not packaged for Debian 12); it follows ttyd 1.7's html/src/components/terminal.
+ */
+async function ttyd() {
+  const bin = ttydBinary();
+  if (!bin) return { name: 'ttyd', error: 'ttyd is not on PATH (Debian 12 does not package it): not measured' };
+  const port = await freePort();
+  const child = spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-W', 'bash', '--norc', '--noprofile'], { stdio: 'ignore', env: { ...process.env, PS1: '$ ' } });
+  const stop = () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, ['tty'], { perMessageDeflate: false });
+    ws.binaryType = 'nodebuffer';
+    const listeners = new Set();
+    ws.on('message', (data) => {
+      if (data[0] === 0x30) listeners.forEach((l) => l(data.subarray(1)));
+    });
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    ws.send(JSON.stringify({ AuthToken: '', columns: 120, rows: 40 }));
+    await new Promise((r) => setTimeout(r, 500));
+    const close = async () => {
+      ws.close();
+      await stop();
+    };
+    return timedPeer('ttyd', (text) => ws.send(Buffer.from(`0${text}`)), listeners, close, child.pid);
+  } catch (err) {
+    await stop();
+    return { name: 'ttyd', error: `ttyd could not be measured: ${err.message}` };
+  }
+}
+
+/** What the server's keystroke trace says: each step's p50/p99, and where the slowest 1% waited. */
+function traceSummary(file) {
+  let lines;
+  try {
+    lines = readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  } catch {
+    return null;
+  }
+  if (lines.length === 0) return null;
+  const steps = lines.map((t) => ({ parse_and_write: t.written, pty_echo: t.read - t.written, to_flush: t.flushed - t.read, socket_write: t.sent - t.flushed, total: t.sent, coalesced: t.coalesced }));
+  const stat = (rows, key) => ({ p50: round(percentile(rows.map((r) => r[key]), 50), 3), p99: round(percentile(rows.map((r) => r[key]), 99), 3) });
+  const keys = ['parse_and_write', 'pty_echo', 'to_flush', 'socket_write', 'total'];
+  const cut = percentile(steps.map((r) => r.total), 99);
+  const slow = steps.filter((r) => r.total >= cut);
+  const mean = (rows, key) => round(rows.reduce((a, r) => a + r[key], 0) / rows.length, 3);
+  return {
+    keystrokes: steps.length,
+    steps_ms: Object.fromEntries(keys.map((k) => [k, stat(steps, k)])),
+    slowest_1_percent: { count: slow.length, mean_ms: Object.fromEntries(keys.map((k) => [k, mean(slow, k)])), coalesced: slow.filter((r) => r.coalesced).length },
+  };
+}
+
 function median(values) {
   return round(percentile(values, 50));
 }
@@ -279,10 +347,12 @@ export async function benchTerminal() {
   const peers = [];
   try {
     const file = makePayload(dir);
-    peers.push(await rawPty(), await atelier(join(dir, 'home')), await minimalTerminal(), await wetty());
+    const traceFile = join(dir, 'keystrokes.jsonl');
+    peers.push(await rawPty(), await atelier(join(dir, 'home'), traceFile), await minimalTerminal(), await wetty(), await ttyd());
     const live = peers.filter((p) => !p.error);
     for (const peer of live) await peer.transfer(file); // warm-up, not counted
-    const runs = Object.fromEntries(live.map((p) => [p.name, { mb: [], steal: [], echo: [], cpu: [] }]));
+    writeFileSync(traceFile, ''); // the warm-up's keystrokes are not counted either
+    const runs = Object.fromEntries(live.map((p) => [p.name, { mb: [], steal: [], echo: [], echoFlood: [], cpu: [] }]));
     const ratios = { raw: [], wetty: [], minimal: [], minimalRaw: [] };
     for (let r = 0; r < ROUNDS; r++) {
       const order = live.map((_, i) => live[(i + r) % live.length]);
@@ -296,6 +366,7 @@ export async function benchTerminal() {
         runs[peer.name].mb.push(round(t.mb_per_s));
         runs[peer.name].steal.push(t.steal_percent);
         if (t.server_cpu_ms_per_mb !== null) runs[peer.name].cpu.push(t.server_cpu_ms_per_mb);
+        runs[peer.name].echoFlood.push(...(await peer.echo())); // at once: right after the flood
       }
       ratios.raw.push(rate.atelier / rate['raw node-pty']);
       ratios.minimal.push(rate.atelier / rate['minimal server']);
@@ -304,11 +375,13 @@ export async function benchTerminal() {
     }
     const at = peers[1];
     const stalledRss = await stalledGrowth(at.server, file);
+    const echoStats = (samples) => ({ p50: round(percentile(samples, 50), 3), p99: round(percentile(samples, 99), 3), max: round(Math.max(...samples), 3), samples: samples.length });
     const summary = (name) => {
       const r = runs[name];
       const cpu = r?.cpu.length ? { server_cpu_ms_per_mb: median(r.cpu) } : {};
-      return r ? { mb_per_s: median(r.mb), runs_mb_per_s: r.mb, steal_percent: r.steal, ...cpu, echo_ms: { p50: round(percentile(r.echo, 50), 3), p99: round(percentile(r.echo, 99), 3), samples: r.echo.length } } : peers.find((p) => p.name === name);
+      return r ? { mb_per_s: median(r.mb), runs_mb_per_s: r.mb, steal_percent: r.steal, ...cpu, echo_ms: echoStats(r.echo), echo_after_flood_ms: echoStats(r.echoFlood) } : peers.find((p) => p.name === name);
     };
+    const echoRatio = (key) => round(summary('atelier')[key].p99 / summary('minimal server')[key].p99);
     const result = {
       payload_mb: round((PAYLOAD_RAW_BYTES * 4) / 3 / 1e6, 1),
       rounds: ROUNDS,
@@ -322,16 +395,22 @@ export async function benchTerminal() {
         throughput_vs_wetty_per_round: ratios.wetty.map((x) => round(x)),
         throughput_vs_minimal_server: median(ratios.minimal),
         throughput_vs_minimal_server_per_round: ratios.minimal.map((x) => round(x)),
+        echo_p99_vs_minimal_server: echoRatio('echo_ms'),
+        echo_after_flood_p99_vs_minimal_server: echoRatio('echo_after_flood_ms'),
+        keystroke_trace: traceSummary(traceFile),
       },
       minimal_server: { ...summary('minimal server'), throughput_vs_raw: median(ratios.minimalRaw), throughput_vs_raw_per_round: ratios.minimalRaw.map((x) => round(x)) },
       wetty: summary('wetty'),
+      ttyd: summary('ttyd'),
     };
     console.log(`terminal: cat of ${result.payload_mb} MB base64 and ${KEYSTROKES_PER_ROUND} keystrokes per peer and round; ${ROUNDS} interleaved rounds after a warm-up`);
     const row = (r) =>
       r.error
         ? { 'MB/s (median)': r.error }
-        : { 'MB/s (median)': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'steal %': r.steal_percent.join(' / '), 'server CPU ms/MB': r.server_cpu_ms_per_mb ?? '', 'echo p50 ms': r.echo_ms.p50, 'echo p99 ms': r.echo_ms.p99 };
-    console.table({ 'raw node-pty': row(result.raw_node_pty), atelier: row(result.atelier), 'minimal server': row(result.minimal_server), wetty: row(result.wetty) });
+        : { 'MB/s (median)': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'steal %': r.steal_percent.join(' / '), 'server CPU ms/MB': r.server_cpu_ms_per_mb ?? '', 'echo p50/p99/max ms': `${r.echo_ms.p50} / ${r.echo_ms.p99} / ${r.echo_ms.max}`, 'after flood p50/p99/max ms': `${r.echo_after_flood_ms.p50} / ${r.echo_after_flood_ms.p99} / ${r.echo_after_flood_ms.max}` };
+    console.table({ 'raw node-pty': row(result.raw_node_pty), atelier: row(result.atelier), 'minimal server': row(result.minimal_server), wetty: row(result.wetty), ttyd: row(result.ttyd) });
+    console.log(`terminal: echo p99 atelier/minimal server ${result.atelier.echo_p99_vs_minimal_server}× at rest, ${result.atelier.echo_after_flood_p99_vs_minimal_server}× after the flood (targets: ≤ 1.5×; atelier p99 ≤ 1 ms at rest, ≤ 2 ms after)`);
+    if (result.atelier.keystroke_trace) console.log(`terminal: atelier keystroke trace ${JSON.stringify(result.atelier.keystroke_trace)}`);
     console.log(`terminal: atelier/raw ${result.atelier.throughput_vs_raw}× (rounds ${result.atelier.throughput_vs_raw_per_round.join(', ')}), atelier/wetty ${result.atelier.throughput_vs_wetty}× (rounds ${result.atelier.throughput_vs_wetty_per_round.join(', ')}), stalled-client RSS growth ${stalledRss} MB over ${STALL_MS / 1000} s`);
     console.log(`terminal: the minimal server/raw ${result.minimal_server.throughput_vs_raw}× (rounds ${result.minimal_server.throughput_vs_raw_per_round.join(', ')}), atelier/minimal server ${result.atelier.throughput_vs_minimal_server}× (rounds ${result.atelier.throughput_vs_minimal_server_per_round.join(', ')})`);
     return result;

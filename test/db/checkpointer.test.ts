@@ -49,6 +49,19 @@ describe('WAL checkpoints off the event loop', () => {
     expect(statSync(file).size).toBeLessThan(100_000);
   });
 
+  it('runs the worker only while there is work: it stops once the WAL is copied, and starts again on the next commits', async () => {
+    const { db, file } = open();
+    const checkpointer = new Checkpointer(db, ROOT_DIR, 50, pino({ level: 'silent' }));
+    cleanups.push(() => checkpointer.close());
+    expect(checkpointer.running).toBe(true); // the WAL holds the CREATE TABLE
+    await until(() => !checkpointer.running, 5_000);
+    write(db);
+    await until(() => checkpointer.running, 5_000);
+    await until(() => statSync(file).size > 3_000_000, 10_000);
+    await until(() => !checkpointer.running, 5_000);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0); // an idle stop is no failure
+  });
+
   it('gives checkpointing back to SQLite when the worker fails', async () => {
     const { db, file } = open();
     rmSync(file); // the worker cannot open the file any more

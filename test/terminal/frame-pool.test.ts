@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FramePool } from '../../server/src/terminal/frame-pool.js';
 import { spawnLocal } from '../../server/src/terminal/local-process.js';
 import { MirrorPool } from '../../server/src/terminal/mirror.js';
+import { createLogger } from '../../server/src/logger.js';
 import { FRAME_BUFFER_BYTES, TerminalSession, type Viewer } from '../../server/src/terminal/session.js';
 import { YoungGcPacer } from '../../server/src/terminal/young-gc.js';
 
@@ -55,7 +56,7 @@ describe('frame pool', () => {
     afterEach(async () => mirror?.close());
 
     it('never reuses a buffer a slow viewer still holds: both viewers get every byte of a real PTY flood intact', async () => {
-      mirror = new MirrorPool(process.cwd());
+      mirror = new MirrorPool(process.cwd(), createLogger({ level: 'silent' }));
       const pool = new FramePool(FRAME_BUFFER_BYTES, 2);
       // Numbered lines, so any byte overwritten or lost shows.
       const proc = spawnLocal({ file: '/bin/sh', args: ['-c', 'seq 1 400000; sleep 30'], cwd: tmpdir(), cols: 80, rows: 24 });

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MirrorPool } from '../../server/src/terminal/mirror.js';
+import { createLogger } from '../../server/src/logger.js';
 
 describe('screen mirror feeding', () => {
   let pool: MirrorPool;
@@ -20,7 +21,7 @@ describe('screen mirror feeding', () => {
       }
       post.call(this, msg, transfer);
     });
-    pool = new MirrorPool(process.cwd());
+    pool = new MirrorPool(process.cwd(), createLogger({ level: 'silent' }));
     pool.create('s', { cols: 80, rows: 24, scrollback: 100 });
   });
   afterEach(async () => {

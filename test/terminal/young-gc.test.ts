@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnLocal } from '../../server/src/terminal/local-process.js';
 import { MirrorPool } from '../../server/src/terminal/mirror.js';
+import { createLogger } from '../../server/src/logger.js';
 import { FramePool } from '../../server/src/terminal/frame-pool.js';
 import { FRAME_BUFFER_BYTES, TerminalSession } from '../../server/src/terminal/session.js';
 import { scavenger, YoungGcPacer } from '../../server/src/terminal/young-gc.js';
@@ -48,7 +49,7 @@ describe('young-generation GC pacing', () => {
     afterEach(async () => mirror?.close());
 
     it('counts every byte of a real PTY flood, so a scavenge runs per 1 MB of it', async () => {
-      mirror = new MirrorPool(process.cwd());
+      mirror = new MirrorPool(process.cwd(), createLogger({ level: 'silent' }));
       let runs = 0;
       const pacer = new YoungGcPacer(1024 * 1024, () => runs++);
       // The shell stays alive after the flood: bytes still unread when a PTY's process exits can be lost.

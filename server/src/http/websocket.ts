@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type * as WsModule from 'ws';
+import { lazyModule } from '../lazy-module.js';
 import type { AppError } from './errors.js';
 
 /** Handles one accepted WebSocket. */
@@ -18,13 +20,20 @@ export function refuseUpgrade(socket: Duplex, error: AppError): void {
   );
 }
 
+/** Loaded with the first upgrade: an idle server that nobody opened a socket on never pays for it. */
+const wsLib = lazyModule<typeof WsModule>('ws');
+
 /**
  * WebSocket routes by path. The upgrade guard (security/) runs before `handleUpgrade`;
  * frames are never compressed: on loopback deflate halves throughput.
  */
 export class WsRoutes {
   readonly #handlers = new Map<string, WsHandler>();
-  readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD_BYTES });
+  #server: WebSocketServer | undefined;
+
+  get #wss(): WebSocketServer {
+    return (this.#server ??= new (wsLib().WebSocketServer)({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_PAYLOAD_BYTES }));
+  }
 
   /** Registers a handler for an exact path such as `/api/ws/terminal`. */
   route(path: string, handler: WsHandler): void {
@@ -44,7 +53,8 @@ export class WsRoutes {
 
   /** Closes every open socket (shutdown). */
   close(): void {
-    for (const client of this.#wss.clients) client.terminate();
-    this.#wss.close();
+    if (!this.#server) return;
+    for (const client of this.#server.clients) client.terminate();
+    this.#server.close();
   }
 }

@@ -122,7 +122,8 @@ export class MetricsSampler {
     const h = this.#loopDelay;
     const delay = h.count === 0 ? { p50: 0, p99: 0, max: 0 } : { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
     h.reset();
-    return { rss_bytes: process.memoryUsage.rss(), event_loop_delay_ms: delay };
+    const memory = process.memoryUsage();
+    return { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, external_bytes: memory.external, event_loop_delay_ms: delay };
   }
 
   /**

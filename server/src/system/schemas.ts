@@ -54,7 +54,7 @@ export const SystemMetricsSchema = z.object({
   memory: z.object({ total_bytes: z.number(), used_bytes: z.number(), available_bytes: z.number(), percent: z.number() }),
   network: z.object({ rx_bytes_per_s: z.number().nullable(), tx_bytes_per_s: z.number().nullable() }),
   uptime_s: z.number(),
-  server: z.object({ rss_bytes: z.number(), event_loop_delay_ms: z.object({ p50: z.number(), p99: z.number(), max: z.number() }) }),
+  server: z.object({ rss_bytes: z.number(), heap_used_bytes: z.number(), external_bytes: z.number(), event_loop_delay_ms: z.object({ p50: z.number(), p99: z.number(), max: z.number() }) }),
 });
 
 /** GET /api/dashboard/status. */

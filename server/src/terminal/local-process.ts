@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { basename } from 'node:path';
-import * as pty from 'node-pty';
+import type * as NodePty from 'node-pty';
+import { lazyModule } from '../lazy-module.js';
 import type { TerminalProcess } from './process.js';
 import { drainBeforeClose } from './pty-drain.js';
 
@@ -15,6 +16,9 @@ export interface LocalSpawn {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Loaded with the first terminal. */
+const pty = lazyModule<typeof NodePty>('node-pty');
+
 /** Environment for a terminal: the server's, minus Atelier's own secrets, as a colour terminal. */
 export function terminalEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra, TERM: 'xterm-256color', COLORTERM: 'truecolor', TERM_PROGRAM: 'atelier' };
@@ -24,7 +28,7 @@ export function terminalEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 /** Spawns a program in a PTY with node-pty; output is read as raw bytes (no decoding on the hot path). */
 export function spawnLocal(spec: LocalSpawn): TerminalProcess {
-  const child = pty.spawn(spec.file, spec.args, {
+  const child = pty().spawn(spec.file, spec.args, {
     name: 'xterm-256color',
     cols: spec.cols,
     rows: spec.rows,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
 import type { MirrorReply, MirrorRequest } from './mirror-protocol.js';
 import { TailBuffer } from './tail-buffer.js';
 
@@ -28,25 +29,70 @@ interface Held {
   calmTicks: number;
 }
 
+/** A worker left with no session to mirror is stopped after this, giving its memory (~10 MB) back. */
+export const MIRROR_IDLE_STOP_MS = 10_000;
+/** A worker that crashed is started again after this, so a worker that always crashes cannot spin. */
+const RESTART_DELAY_MS = 1_000;
+
+/** How a session is mirrored: what the worker needs to make its terminal again after a restart. */
+interface MirrorSpec {
+  cols: number;
+  rows: number;
+  scrollback: number;
+}
+
+export interface MirrorOptions {
+  /** The worker's script; default the compiled mirror-worker.js. */
+  workerFile?: string;
+  idleStopMs?: number;
+}
+
 /**
  * The main-thread side of the mirror worker. The worker always runs the compiled file
  * (server/dist/): worker threads cannot load TypeScript, and the build runs before start and tests.
+ * It starts with the first session and stops once none is left (after `idleStopMs`). Should it
+ * crash, the crash is logged, pending snapshots answer empty, and a new worker mirrors every live
+ * session again from its next output on (what the old one held is gone); sessions and their
+ * sockets never notice.
  * During a flood output is held here, the newest HOLD_MAX_BYTES of it copied into one buffer
  * (see TailBuffer for why a copy), and posted once the flow calms: nothing is parsed while bytes
  * stream through, so the mirror takes little CPU from the transfer it mirrors.
  */
 export class MirrorPool {
-  readonly #worker: Worker;
+  readonly #workerFile: string;
+  readonly #idleStopMs: number;
+  #worker: Worker | null = null;
+  /** Set while a crashed worker waits to be replaced. */
+  #restartTimer: NodeJS.Timeout | null = null;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+  readonly #specs = new Map<string, MirrorSpec>();
   readonly #pending = new Map<number, (data: string) => void>();
   readonly #titleListeners = new Map<string, (title: string) => void>();
   #nextRequest = 1;
   readonly #held = new Map<string, Held>();
   #tickTimer: NodeJS.Timeout | null = null;
 
-  constructor(rootDir: string) {
-    this.#worker = new Worker(join(rootDir, 'server', 'dist', 'terminal', 'mirror-worker.js'));
-    this.#worker.unref();
-    this.#worker.on('message', (msg: MirrorReply) => {
+  constructor(
+    rootDir: string,
+    readonly log: Logger,
+    { workerFile, idleStopMs = MIRROR_IDLE_STOP_MS }: MirrorOptions = {},
+  ) {
+    this.#workerFile = workerFile ?? join(rootDir, 'server', 'dist', 'terminal', 'mirror-worker.js');
+    this.#idleStopMs = idleStopMs;
+  }
+
+  /** Whether a worker thread is running now (it starts with the first session). */
+  get running(): boolean {
+    return this.#worker !== null;
+  }
+
+  /** The running worker, started if need be (and if not waiting to restart after a crash). */
+  #ensureWorker(): Worker | null {
+    if (this.#worker || this.#restartTimer || this.#closed) return this.#worker;
+    const worker = new Worker(this.#workerFile);
+    worker.unref();
+    worker.on('message', (msg: MirrorReply) => {
       if (msg.op === 'title') {
         this.#titleListeners.get(msg.id)?.(msg.title);
         return;
@@ -54,6 +100,41 @@ export class MirrorPool {
       this.#pending.get(msg.request)?.(msg.data);
       this.#pending.delete(msg.request);
     });
+    let failure: Error | undefined;
+    worker.on('error', (err) => (failure = err));
+    worker.on('exit', (code) => this.#exited(worker, code, failure));
+    this.#worker = worker;
+    for (const [id, spec] of this.#specs) this.#post({ op: 'create', id, ...spec });
+    return worker;
+  }
+
+  /** The worker stopped: by our hand (idle, close) or by a crash, which is logged and repaired. */
+  #exited(worker: Worker, code: number, failure: Error | undefined): void {
+    if (this.#worker !== worker) return; // stopped on purpose
+    this.#worker = null;
+    this.log.error({ err: failure, code, sessions: this.#specs.size }, 'the terminal mirror worker crashed; restarting it (the screens it held are lost)');
+    this.#answerPending();
+    this.#held.clear();
+    if (this.#closed || this.#specs.size === 0) return;
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = null;
+      if (this.#specs.size > 0) this.#ensureWorker();
+    }, RESTART_DELAY_MS);
+    this.#restartTimer.unref();
+  }
+
+  /** Snapshots still awaited get an empty screen: the worker that would have made them is gone. */
+  #answerPending(): void {
+    for (const resolve of this.#pending.values()) resolve('');
+    this.#pending.clear();
+  }
+
+  /** Stops an idle worker (nothing left to mirror). */
+  #stopWorker(): void {
+    const worker = this.#worker;
+    this.#worker = null;
+    this.#answerPending();
+    if (worker) void worker.terminate();
   }
 
   /** Posts one session's held output, transferred; a tail that lost its start begins at a line. */
@@ -88,21 +169,27 @@ export class MirrorPool {
     if (this.#held.size > 0) this.#tickTimer = setTimeout(() => this.#tick(), MIRROR_POST_INTERVAL_MS);
   }
 
+  /** Posts to the worker; dropped while a crashed worker waits for its replacement. */
   #post(msg: MirrorRequest, transfer?: ArrayBuffer[]): void {
-    this.#worker.postMessage(msg, transfer);
+    this.#ensureWorker()?.postMessage(msg, transfer);
   }
 
   /**
    * Starts mirroring a session; `onTitle` hears the window titles its program sets, once
    * parsed (after a flood, when it calms), and always before a snapshot asked for later.
    */
-  create(id: string, size: { cols: number; rows: number; scrollback: number }, onTitle?: (title: string) => void): void {
+  create(id: string, size: MirrorSpec, onTitle?: (title: string) => void): void {
     if (onTitle) this.#titleListeners.set(id, onTitle);
-    this.#post({ op: 'create', id, ...size });
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+    this.#specs.set(id, { ...size });
+    if (this.#worker) this.#post({ op: 'create', id, ...size });
+    else this.#ensureWorker(); // creates every mirror, this one included
   }
 
   /** Feeds output (copied: the caller may reuse or drop the chunk). */
   write(id: string, data: Buffer): void {
+    if (!this.#specs.has(id)) return; // disposed
     let held = this.#held.get(id);
     if (!held) {
       held = { tail: new TailBuffer(HOLD_MAX_BYTES), recent: 0, flooding: false, calmTicks: 0 };
@@ -114,6 +201,8 @@ export class MirrorPool {
   }
 
   resize(id: string, cols: number, rows: number): void {
+    const spec = this.#specs.get(id);
+    if (spec) Object.assign(spec, { cols, rows });
     this.#flushAll();
     this.#post({ op: 'resize', id, cols, rows });
   }
@@ -121,6 +210,7 @@ export class MirrorPool {
   /** The screen and scrollback as escape sequences, including all output written before this call. */
   serialize(id: string): Promise<string> {
     this.#flushAll();
+    if (!this.#worker) return Promise.resolve(''); // crashed: its screens are gone
     const request = this.#nextRequest++;
     return new Promise((resolve) => {
       this.#pending.set(request, resolve);
@@ -131,14 +221,23 @@ export class MirrorPool {
   dispose(id: string): void {
     this.#held.delete(id);
     this.#titleListeners.delete(id);
-    this.#post({ op: 'dispose', id });
+    if (!this.#specs.delete(id)) return;
+    if (this.#worker) this.#worker.postMessage({ op: 'dispose', id } satisfies MirrorRequest);
+    if (this.#specs.size > 0 || this.#idleTimer) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (this.#specs.size === 0) this.#stopWorker();
+    }, this.#idleStopMs);
+    this.#idleTimer.unref();
   }
 
   /** Stops the worker (shutdown). */
   async close(): Promise<void> {
-    if (this.#tickTimer) clearTimeout(this.#tickTimer);
-    for (const resolve of this.#pending.values()) resolve('');
-    this.#pending.clear();
-    await this.#worker.terminate();
+    this.#closed = true;
+    for (const timer of [this.#tickTimer, this.#idleTimer, this.#restartTimer]) if (timer) clearTimeout(timer);
+    const worker = this.#worker;
+    this.#worker = null;
+    this.#answerPending();
+    await worker?.terminate();
   }
 }

@@ -7,6 +7,7 @@ import { TerminalSessionsResponseSchema, TerminalThemeSchema, type TerminalSessi
 import { SessionManager } from './manager.js';
 import { FRAME_BUFFER_BYTES, FRAME_BUFFERS_KEPT } from './session.js';
 import { FramePool } from './frame-pool.js';
+import { keystrokeTraceFile } from './keystroke-trace.js';
 import { MirrorPool } from './mirror.js';
 import { processOpener } from './openers.js';
 import { listShells } from './shells.js';
@@ -26,8 +27,8 @@ export const terminalCapability: Capability = {
   register({ api, ws, ctx }) {
     const themes = loadThemes(join(ctx.rootDir, 'themes'));
     const settings = () => ctx.config.get().terminal;
-    const mirror = new MirrorPool(ctx.rootDir);
-    const shared = { mirror, gc: new YoungGcPacer(YOUNG_GC_EVERY_BYTES, scavenger()), frames: new FramePool(FRAME_BUFFER_BYTES, FRAME_BUFFERS_KEPT) };
+    const mirror = new MirrorPool(ctx.rootDir, ctx.log);
+    const shared = { mirror, gc: new YoungGcPacer(YOUNG_GC_EVERY_BYTES, scavenger()), frames: new FramePool(FRAME_BUFFER_BYTES, FRAME_BUFFERS_KEPT), traceFile: keystrokeTraceFile() };
     const manager = new SessionManager(shared, { maxSessions: () => settings().max_sessions, detachGraceMs: () => settings().detach_grace_s * 1000 }, ctx.log);
     const keys = workerKeyUnlocker(ctx.rootDir);
     const connections = new SshConnectionStore(ctx.db, keys);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FLOW_CONTROL, type TerminalKind, type TerminalServerMessage, type TerminalSessionInfo } from '../wire/terminal.js';
 import type { FramePool } from './frame-pool.js';
+import { KeystrokeTrace } from './keystroke-trace.js';
 import type { MirrorPool } from './mirror.js';
 import type { TerminalProcess } from './process.js';
 import type { YoungGcPacer } from './young-gc.js';
@@ -36,6 +37,8 @@ export interface SessionShared {
   mirror: MirrorPool;
   gc: YoungGcPacer;
   frames: FramePool;
+  /** Where each session appends its keystroke timings (see keystroke-trace.ts); none when unset. */
+  traceFile?: string;
 }
 
 /** Largest frame of batched output; bigger bursts go out as several frames. */
@@ -69,6 +72,7 @@ export class TerminalSession {
   readonly #mirror: MirrorPool;
   readonly #gc: YoungGcPacer;
   readonly #frames: FramePool;
+  readonly #trace: KeystrokeTrace | null;
   #batch: Buffer[] = [];
   #batchBytes = 0;
   #flushScheduled = false;
@@ -83,8 +87,9 @@ export class TerminalSession {
     readonly kind: TerminalKind,
     readonly process: TerminalProcess,
     size: { cols: number; rows: number; scrollback: number },
-    { mirror, gc, frames }: SessionShared,
+    { mirror, gc, frames, traceFile }: SessionShared,
   ) {
+    this.#trace = traceFile ? new KeystrokeTrace(traceFile) : null;
     this.#mirror = mirror;
     this.#gc = gc;
     this.#frames = frames;
@@ -171,8 +176,10 @@ export class TerminalSession {
     if (this.#paused) this.#tellHeld();
   }
 
-  write(data: string): void {
+  /** Types into the process; `arrivedAt` (performance.now()) is when the input frame came, for the trace. */
+  write(data: string, arrivedAt?: number): void {
     this.process.write(data);
+    if (this.#trace && arrivedAt !== undefined) this.#trace.input(arrivedAt);
   }
 
   resize(cols: number, rows: number): void {
@@ -184,9 +191,11 @@ export class TerminalSession {
   dispose(): void {
     if (!this.exited) this.process.kill();
     this.#mirror.dispose(this.id);
+    this.#trace?.close();
   }
 
   #receive(chunk: Buffer): void {
+    this.#trace?.read(chunk.length, this.#flushScheduled);
     this.#batch.push(chunk);
     this.#batchBytes += chunk.length;
     if (this.#batchBytes >= MAX_FRAME_BYTES) this.#flush();
@@ -207,9 +216,13 @@ export class TerminalSession {
     this.#batch = [];
     this.#batchBytes = 0;
     this.#mirror.write(this.id, frame.data); // copies what it keeps
+    let traced = this.#trace?.flushed();
     for (const [viewer, state] of this.#viewers) {
-      if (state.queue) state.queue.push({ data: frame.data, written: frame.hold() });
-      else this.#sendTo(viewer, state, frame.data, frame.hold());
+      const held = frame.hold();
+      const written = traced ? () => (held(), traced!()) : held;
+      traced = undefined; // the first viewer's socket is the one timed
+      if (state.queue) state.queue.push({ data: frame.data, written });
+      else this.#sendTo(viewer, state, frame.data, written);
     }
     release();
     this.#maybePause();

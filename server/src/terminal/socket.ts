@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { AppError } from '../http/errors.js';
@@ -61,6 +62,7 @@ export function handleTerminalSocket(ws: WebSocket, _req: IncomingMessage, manag
   };
 
   ws.on('message', (raw: RawData, isBinary: boolean) => {
+    const arrivedAt = performance.now();
     if (isBinary) return fail('BAD_FRAME', 'Binary frames are not accepted; send JSON text frames');
     let parsed: unknown;
     try {
@@ -95,7 +97,7 @@ export function handleTerminalSocket(ws: WebSocket, _req: IncomingMessage, manag
     switch (msg.type) {
       case 'input':
         if (session.exited) return fail('SESSION_EXITED', 'The terminal has exited; input was not delivered');
-        session.write(msg.data);
+        session.write(msg.data, arrivedAt);
         return;
       case 'resize':
         if (!session.exited) session.resize(msg.data.cols, msg.data.rows);

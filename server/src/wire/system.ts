@@ -80,6 +80,9 @@ export interface SystemMetrics {
   /** Atelier's own process over the same interval. */
   server: {
     rss_bytes: number;
+    /** V8's heap in use, and memory outside it that JavaScript objects hold (Buffers, ArrayBuffers). */
+    heap_used_bytes: number;
+    external_bytes: number;
     /** Event-loop delay (ms) since the previous sample: how late timers and I/O callbacks ran. */
     event_loop_delay_ms: { p50: number; p99: number; max: number };
   };

@@ -1,0 +1,74 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+/** One keystroke's way through the server, in ms from the frame's arrival. */
+export interface KeystrokeTiming {
+  /** The input frame parsed and validated, written to the PTY. */
+  written: number;
+  /** Its echo read back from the PTY (the first small read after it). */
+  read: number;
+  /** The echo's frame handed to the sockets. */
+  flushed: number;
+  /** The frame written out to the first viewer's socket. */
+  sent: number;
+  /** The event loop turn: the read came within a coalescing window opened by bulk output. */
+  coalesced: boolean;
+}
+
+interface Pending {
+  in: number;
+  written: number;
+  read?: number;
+  flushed?: number;
+  coalesced?: boolean;
+}
+
+/**
+ * Timestamps along a keystroke's path (WS frame in → PTY write → PTY read → frame out → socket
+ * written), one JSON line per keystroke appended to a file. Off unless ATELIER_TERMINAL_TRACE
+ * names the file; the benchmark reads it to tell which step holds the slow echoes. Only one
+ * keystroke per session is followed at a time: another typed before the echo came replaces it.
+ */
+export class KeystrokeTrace {
+  readonly #out: WriteStream;
+  #pending: Pending | null = null;
+
+  constructor(file: string) {
+    this.#out = createWriteStream(file, { flags: 'a' });
+  }
+
+  /** The frame arrived at `arrivedAt` (performance.now()) and was written to the PTY now. */
+  input(arrivedAt: number): void {
+    this.#pending = { in: arrivedAt, written: performance.now() };
+  }
+
+  /** A read from the PTY; `batched` when it joined a frame already waiting. */
+  read(bytes: number, batched: boolean): void {
+    const p = this.#pending;
+    if (!p || p.read !== undefined || bytes > 256) return;
+    p.read = performance.now();
+    p.coalesced = batched;
+  }
+
+  /** The frame with the echo goes to the sockets; the returned function marks it written. */
+  flushed(): (() => void) | undefined {
+    const p = this.#pending;
+    if (!p || p.read === undefined || p.flushed !== undefined) return undefined;
+    p.flushed = performance.now();
+    this.#pending = null;
+    return () => {
+      const at = (t: number): number => Math.round((t - p.in) * 1000) / 1000;
+      const line: KeystrokeTiming = { written: at(p.written), read: at(p.read!), flushed: at(p.flushed!), sent: at(performance.now()), coalesced: p.coalesced ?? false };
+      this.#out.write(`${JSON.stringify(line)}\n`);
+    };
+  }
+
+  close(): void {
+    this.#out.end();
+  }
+}
+
+/** The trace file the environment asks for, if any. */
+export function keystrokeTraceFile(): string | undefined {
+  return process.env.ATELIER_TERMINAL_TRACE || undefined;
+}
