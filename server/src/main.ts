@@ -2,6 +2,16 @@
 /** The CLI: the command line → one command (start, url, open, stop, doctor, service); errors as one line. */
 import { CliError, parseCommandLine, USAGE, type Command } from './cli/args.js';
 import { RuntimeFileError } from './cli/runtime.js';
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * The server's young generation (each of V8's two semi-spaces) grows to at most this. V8's
+ * default, 16 MB, let the start-up tool scan grow it to ~17 MB more than an idle server needs,
+ * and V8 gave that back in only about half the runs: idle RSS was 75 or 92 MB by chance. At
+ * 2 MB it is 75 MB in every run; terminal output lives in Buffers outside the young generation,
+ * and the benchmarks showed no loss of throughput or echo latency.
+ */
+const V8_SEMI_SPACE_MB = 2;
 
 async function run(command: Command): Promise<number> {
   switch (command.kind) {
@@ -12,6 +22,8 @@ async function run(command: Command): Promise<number> {
       process.stdout.write(`${(await import('./cli/package-info.js')).readPackageInfo().version}\n`);
       return 0;
     case 'start':
+      // Young generation capped before the server allocates: see V8_SEMI_SPACE_MB.
+      setFlagsFromString(`--max-semi-space-size=${V8_SEMI_SPACE_MB}`);
       await (await import('./cli/commands.js')).start(command.options);
       return 0;
     case 'url':

@@ -20,13 +20,16 @@ export function startAtelier(home, { command, env = {} } = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
+  let stopping = false;
+  let ready = false;
   child.stderr.on('data', (chunk) => (err += chunk));
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const m = out.match(/(http:\/\/\S+)\/\?token=(\S+)/);
-      if (!m) return;
+      if (!m || ready) return;
+      ready = true;
       const token = decodeURIComponent(m[2]);
       resolve({
         child,
@@ -34,7 +37,16 @@ export function startAtelier(home, { command, env = {} } = {}) {
         token,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         readyMs: Number(process.hrtime.bigint() - started) / 1e6,
-        stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))),
+        stop: () => {
+          stopping = true;
+          return new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill('SIGTERM'))));
+        },
+      });
+      // A server that dies mid-benchmark would leave its client waiting forever: end the run, loudly.
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        process.stderr.write(`atelier exited (${code ?? signal}) during the benchmark:\n${err.slice(-4000)}\n`);
+        process.exit(1);
       });
     });
     child.on('exit', (code) => reject(new Error(`atelier exited with ${code} before it was ready: ${err}`)));

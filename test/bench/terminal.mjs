@@ -25,7 +25,7 @@ const PAYLOAD_RAW_BYTES = 30 * 1024 * 1024; // → ~41 MB of base64 text
 const KEYSTROKES_PER_ROUND = 100;
 const STALL_MS = 5000;
 /** Each peer runs this many times, interleaved; medians are reported (this 2-core box is noisy). */
-const ROUNDS = 5;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Pause before each peer's turn, so the previous transfer's aftermath (a mirror parsing its backlog, GC) is not measured. */
 const SETTLE_MS = 1500;
 // Built by the shell so the typed command line (which contains `__END""__`) does not match.
@@ -350,7 +350,9 @@ export async function benchTerminal() {
     const traceFile = join(dir, 'keystrokes.jsonl');
     peers.push(await rawPty(), await atelier(join(dir, 'home'), traceFile), await minimalTerminal(), await wetty(), await ttyd());
     const live = peers.filter((p) => !p.error);
-    for (const peer of live) await peer.transfer(file); // warm-up, not counted
+    for (const peer of live) {
+      await peer.transfer(file); // warm-up, not counted
+    }
     writeFileSync(traceFile, ''); // the warm-up's keystrokes are not counted either
     const runs = Object.fromEntries(live.map((p) => [p.name, { mb: [], steal: [], echo: [], echoFlood: [], cpu: [] }]));
     const ratios = { raw: [], wetty: [], minimal: [], minimalRaw: [] };

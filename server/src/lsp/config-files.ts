@@ -2,13 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { applyEdits, findNodeAtLocation, getNodeValue, modify, parseTree, printParseErrorCode, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+import type * as Jsonc from 'jsonc-parser';
+import type { JSONPath, Node, ParseError } from 'jsonc-parser';
+import { lazyModule } from '../lazy-module.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { AppError } from '../http/errors.js';
 import { LSP_EDITOR_CONFIG_MAX_BYTES } from '../limits.js';
 import { ToolFailure } from '../tools/failure.js';
 import { resolveInRoot } from '../tools/root-path.js';
 import type { LspEditorConfigFile } from '../wire/lsp.js';
+
+/** Loaded with the first edit of an editor's settings file. */
+const jsonc = lazyModule<typeof Jsonc>('jsonc-parser');
 
 /** One change to a JSON file: the value at `path` becomes `update(current)` (current is undefined when absent). */
 export interface JsonEdit {
@@ -83,9 +88,9 @@ export function mergeJson(original: string, edits: readonly JsonEdit[], path: st
   let text = original.trim() === '' ? '{}\n' : original;
   const parse = (): Node => {
     const errors: ParseError[] = [];
-    const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+    const tree = jsonc().parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
     const first = errors[0];
-    if (first) throw malformed(path, `is not valid JSON: ${printParseErrorCode(first.error)} at offset ${first.offset}`);
+    if (first) throw malformed(path, `is not valid JSON: ${jsonc().printParseErrorCode(first.error)} at offset ${first.offset}`);
     if (!tree || tree.type !== 'object') throw malformed(path, 'does not hold a JSON object');
     return tree;
   };
@@ -93,14 +98,14 @@ export function mergeJson(original: string, edits: readonly JsonEdit[], path: st
   let tree = parse();
   for (const edit of edits) {
     for (let depth = 1; depth < edit.path.length; depth++) {
-      const parent = findNodeAtLocation(tree, edit.path.slice(0, depth));
+      const parent = jsonc().findNodeAtLocation(tree, edit.path.slice(0, depth));
       if (parent && parent.type !== 'object') throw malformed(path, `has "${edit.path.slice(0, depth).join('.')}" that is not an object`);
     }
-    const node = findNodeAtLocation(tree, edit.path);
-    const current: unknown = node ? getNodeValue(node) : undefined;
+    const node = jsonc().findNodeAtLocation(tree, edit.path);
+    const current: unknown = node ? jsonc().getNodeValue(node) : undefined;
     const next = edit.update(current);
     if (isDeepStrictEqual(current, next)) continue;
-    text = applyEdits(text, modify(text, edit.path, next, { formattingOptions }));
+    text = jsonc().applyEdits(text, jsonc().modify(text, edit.path, next, { formattingOptions }));
     tree = parse();
   }
   return text.endsWith('\n') ? text : `${text}\n`;

@@ -1,5 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { applyEdits, createScanner, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Edit, type Node, type ParseError } from 'jsonc-parser';
+import type * as Jsonc from 'jsonc-parser';
+import type { Edit, Node, ParseError } from 'jsonc-parser';
+import { lazyModule } from '../lazy-module.js';
+
+/** Loaded with the first edit of an editor's settings file. */
+const jsonc = lazyModule<typeof Jsonc>('jsonc-parser');
 
 /**
  * Minimal text edits of a JSON / JSONC config file: one property of one object is added,
@@ -34,11 +39,11 @@ function lineColumn(text: string, offset: number): string {
 export function parseJson(text: string, flavor: JsonFlavor): ParsedJson {
   const errors: ParseError[] = [];
   const options = { allowEmptyContent: true, disallowComments: flavor === 'json', allowTrailingComma: flavor === 'jsonc' };
-  const tree = parseTree(text, errors, options);
+  const tree = jsonc().parseTree(text, errors, options);
   return {
     tree,
-    value: tree ? getNodeValue(tree) : undefined,
-    errors: errors.map((e) => `${printParseErrorCode(e.error)} at ${lineColumn(text, e.offset)}`),
+    value: tree ? jsonc().getNodeValue(tree) : undefined,
+    errors: errors.map((e) => `${jsonc().printParseErrorCode(e.error)} at ${lineColumn(text, e.offset)}`),
   };
 }
 
@@ -74,7 +79,7 @@ function render(value: unknown, style: Style, baseIndent: string): string {
 
 /** Tokens after `offset` up to the first significant one: where a comma and the end of the line are. */
 function scanAfter(text: string, offset: number): { comma?: number; lineBreak?: number; lineEnd: number } {
-  const scanner = createScanner(text, false);
+  const scanner = jsonc().createScanner(text, false);
   scanner.setPosition(offset);
   let comma: number | undefined;
   let lineEnd = offset;
@@ -97,7 +102,7 @@ function scanAfter(text: string, offset: number): { comma?: number; lineBreak?: 
 
 /** The comma after `offset`, crossing line breaks and comments, if the next token is one. */
 function commaAfter(text: string, offset: number): number | undefined {
-  const scanner = createScanner(text, false);
+  const scanner = jsonc().createScanner(text, false);
   scanner.setPosition(offset);
   for (;;) {
     const kind = scanner.scan() as number;
@@ -166,7 +171,7 @@ function removeEdits(text: string, object: Node, property: Node): Edit[] {
 
 /** Root must be an object, and the container at `parentKey` (when present) too. */
 function container(tree: Node | undefined, parentKey: string): Node | undefined {
-  return tree ? findNodeAtLocation(tree, [parentKey]) : undefined;
+  return tree ? jsonc().findNodeAtLocation(tree, [parentKey]) : undefined;
 }
 
 /**
@@ -189,7 +194,7 @@ export function editProperty(text: string, flavor: JsonFlavor, parentKey: string
     if (value === undefined) edits = property ? removeEdits(text, object, property) : [];
     else edits = property ? replaceEdits(text, property, value, style) : insertEdits(text, object, key, value, style);
   }
-  const result = applyEdits(text, edits);
+  const result = jsonc().applyEdits(text, edits);
   verifyEdit(parsed.value as Record<string, unknown>, result, flavor, parentKey, key, value);
   return result;
 }

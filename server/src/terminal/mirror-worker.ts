@@ -5,6 +5,8 @@
  * meanwhile), at most the newest BACKLOG_MAX_BYTES of it, and is parsed after PARSE_DELAY_MS;
  * older bytes of a flood would have scrolled out of the scrollback anyway, so memory stays bounded.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
@@ -24,6 +26,24 @@ interface Mirror {
   backlogBytes: number;
   timer: NodeJS.Timeout | null;
 }
+
+/**
+ * The nice value of this thread: parsing a flood's backlog takes a core for a few hundred ms,
+ * and on a 2-core machine that was the core the event loop, the shell and the browser needed to
+ * answer a keystroke. At 19 the scheduler gives the mirror only what they leave.
+ */
+const MIRROR_NICE = 19;
+
+/** Linux counts a thread as a task with its own nice value; elsewhere the worker keeps the process's. */
+function yieldTheCpu(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), MIRROR_NICE);
+  } catch {
+    // no /proc: keep the default priority
+  }
+}
+yieldTheCpu();
 
 const mirrors = new Map<string, Mirror>();
 const port = parentPort!;

@@ -216,11 +216,12 @@ export class TerminalSession {
     this.#batch = [];
     this.#batchBytes = 0;
     this.#mirror.write(this.id, frame.data); // copies what it keeps
-    let traced = this.#trace?.flushed();
+    let traced = this.#trace?.flushed(); // timed on the first viewer's socket
     for (const [viewer, state] of this.#viewers) {
       const held = frame.hold();
-      const written = traced ? () => (held(), traced!()) : held;
-      traced = undefined; // the first viewer's socket is the one timed
+      const done = traced;
+      const written = done ? () => (held(), done()) : held;
+      traced = undefined;
       if (state.queue) state.queue.push({ data: frame.data, written });
       else this.#sendTo(viewer, state, frame.data, written);
     }
