@@ -132,6 +132,16 @@ describe('POST /api/chat', () => {
     ]);
   });
 
+  it('runs advanced reflection after an Anthropic tool call (the pass defines the tools and forbids calling them)', async () => {
+    anthropic.script([{ tool_calls: [{ id: 'toolu_r1', name: 'list_dir', args: { path: scratch.dir } }] }, { text: ['draft'] }, { text: ['better'] }]);
+    const events = await readSse(await chat({ message: 'list then reflect', provider: 'ant', stream: true, advanced_reflection: true }));
+    expect(events.filter((e) => 'error' in e)).toEqual([]);
+    expect(events.filter((e) => 'content' in e && e.reflection)).toEqual([{ content: 'better', reflection: true }]);
+    const reflection = anthropic.chatRequests().at(-1)!.body;
+    expect(reflection.tools.map((t: { name: string }) => t.name)).toContain('list_dir');
+    expect(reflection.tool_choice).toEqual({ type: 'none' });
+  });
+
   it('sends an attached image to the model and stores it', async () => {
     openai.script([{ text: ['a pixel'] }]);
     const res = await chat({ message: 'what is this', images: [{ mime: 'image/png', data: PNG_1PX }] });

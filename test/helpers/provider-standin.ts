@@ -183,6 +183,9 @@ export async function startProviderStandin(opts: { apiKey?: string; models?: str
     }
     const isChat = req.method === 'POST' && (req.path.endsWith('/chat/completions') || req.path.endsWith('/messages'));
     if (!isChat) return json(res, 404, errorBody(dialect, 404, `Unknown path ${req.path}`));
+    // Anthropic refuses a history with tool blocks when the request defines no tools.
+    const refusal = dialect === 'anthropic' ? anthropicRefusal(req.body) : undefined;
+    if (refusal !== undefined) return json(res, 400, errorBody(dialect, 400, refusal));
     const turn = queue.shift();
     if (!turn) return json(res, 500, errorBody(dialect, 500, 'provider stand-in: no scripted turn left'));
     if (turn.hang === 'headers') return; // the connection stays open and silent
@@ -300,6 +303,14 @@ function openAICompletion(turn: Turn, model: string): unknown {
 }
 
 // ---- Anthropic messages ----
+
+/** Anthropic's 400 message for a request it refuses as invalid, or undefined when it would accept it. */
+function anthropicRefusal(body: any): string | undefined {
+  const blocks: any[] = (Array.isArray(body?.messages) ? body.messages : []).flatMap((m: any) => (Array.isArray(m?.content) ? m.content : []));
+  const hasToolBlocks = blocks.some((b) => b?.type === 'tool_use' || b?.type === 'tool_result');
+  if (hasToolBlocks && !(Array.isArray(body?.tools) && body.tools.length > 0)) return 'Requests which include `tool_use` or `tool_result` blocks must define tools.';
+  return undefined;
+}
 
 function anthropicEvents(turn: Turn, model: string): string[] {
   const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;

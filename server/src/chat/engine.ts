@@ -72,7 +72,7 @@ export class ChatEngine {
     let finished = false;
     while (iterations < CHAT_MAX_TOOL_ITERATIONS && !finished) {
       iterations++;
-      const step = await this.#modelTurn(turn, messages, specs, usage, false);
+      const step = await this.#modelTurn(turn, messages, { specs }, usage, false);
       answer = step.text;
       if (step.calls.length === 0) {
         finished = true;
@@ -87,20 +87,21 @@ export class ChatEngine {
     if (turn.reflect) {
       turn.emit({ reflection_start: true });
       messages.push({ role: 'assistant', content: answer }, { role: 'user', content: REFLECTION_PROMPT });
-      answer = (await this.#modelTurn(turn, messages, [], usage, true)).text;
+      // The same tools, not to call: Anthropic refuses a history holding tool_use blocks without them.
+      answer = (await this.#modelTurn(turn, messages, { specs, choice: 'none' }, usage, true)).text;
     }
     return { answer, usage, iterations };
   }
 
   /** One streamed model call; text and thinking are relayed as they come and the reply is stored. */
-  async #modelTurn(turn: ChatTurn, messages: ModelMessage[], specs: ToolSpec[], usage: ChatTurnResult['usage'], reflection: boolean) {
+  async #modelTurn(turn: ChatTurn, messages: ModelMessage[], tools: { specs: ToolSpec[]; choice?: 'none' }, usage: ChatTurnResult['usage'], reflection: boolean) {
     const mark = reflection ? { reflection: true as const } : {};
     let text = '';
     let thinking = '';
     let signature: string | undefined;
     const calls: { id: string; name: string; args: Record<string, unknown>; args_error?: string }[] = [];
     const turnUsage = { input_tokens: 0, output_tokens: 0 };
-    for await (const event of streamChat({ provider: turn.provider, model: turn.model, messages, ...(specs.length > 0 && { tools: specs }), signal: turn.signal })) {
+    for await (const event of streamChat({ provider: turn.provider, model: turn.model, messages, ...(tools.specs.length > 0 && { tools: tools.specs, ...(tools.choice && { tool_choice: tools.choice }) }), signal: turn.signal })) {
       switch (event.type) {
         case 'text':
           text += event.text;

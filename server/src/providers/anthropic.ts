@@ -60,6 +60,7 @@ export function anthropicBody(req: ChatRequest, ep: Endpoint, stream: boolean): 
     ...(system !== undefined && { system }),
     messages,
     ...(req.tools?.length && { tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters })) }),
+    ...(req.tools?.length && req.tool_choice && { tool_choice: { type: req.tool_choice } }),
     ...(req.temperature !== undefined && { temperature: req.temperature }),
     stream,
   };

@@ -49,6 +49,7 @@ export function openAIBody(req: ChatRequest, ep: Endpoint, stream: boolean): Jso
     messages: toOpenAIMessages(req.messages),
     ...(req.tools?.length && {
       tools: req.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } })),
+      ...(req.tool_choice && { tool_choice: req.tool_choice }),
     }),
     ...(req.max_tokens !== undefined && { [ep.entry.max_tokens_field ?? 'max_tokens']: req.max_tokens }),
     ...(req.temperature !== undefined && { temperature: req.temperature }),

@@ -72,6 +72,8 @@ export interface ChatRequest extends CallTimeouts {
   model: string;
   messages: ChatMessage[];
   tools?: ToolSpec[];
+  /** `none`: the tools are defined (a history holding tool calls needs them) but the model may not call one. Default auto. */
+  tool_choice?: 'auto' | 'none';
   /** Cancels the HTTP request (the upstream connection is closed). */
   signal?: AbortSignal;
   max_tokens?: number;
