@@ -52,6 +52,8 @@ export const PROVIDER_STALL_TIMEOUT_MS = 120_000;
 export const PROVIDER_PROBE_TIMEOUT_MS = 15_000;
 /** Largest SSE event a provider may send; a stream that buffers more is malformed (PROVIDER_BAD_STREAM). */
 export const PROVIDER_SSE_MAX_BUFFER_CHARS = 16 * 1024 * 1024;
+/** Largest JSON answer (non-streamed chat, model lists, quotas) read from a provider, in bytes of the body. */
+export const PROVIDER_JSON_MAX_BYTES = 16 * 1024 * 1024;
 /** Bytes read from a provider's error body to quote its message; the rest is dropped. */
 export const PROVIDER_ERROR_BODY_MAX_BYTES = 64 * 1024;
 /** Anthropic requires max_tokens; used when the caller names none. */

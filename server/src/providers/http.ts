@@ -6,6 +6,7 @@ import {
   PROVIDER_DRAIN_MS,
   PROVIDER_ERROR_BODY_MAX_BYTES,
   PROVIDER_FIRST_BYTE_TIMEOUT_MS,
+  PROVIDER_JSON_MAX_BYTES,
   PROVIDER_SSE_MAX_BUFFER_CHARS,
   PROVIDER_STALL_TIMEOUT_MS,
 } from '../limits.js';
@@ -224,13 +225,13 @@ export function sseEvents(call: UpstreamCall): AsyncGenerator<EventSourceMessage
   );
 }
 
-/** A JSON answer, parsed. */
+/** A JSON answer, parsed; a body over PROVIDER_JSON_MAX_BYTES (bytes, not characters) is refused. */
 export async function requestJson(call: UpstreamCall): Promise<unknown> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of bodyItems(call, (c) => [c])) {
     size += chunk.byteLength;
-    if (size > PROVIDER_SSE_MAX_BUFFER_CHARS) throw badStream(call.ctx, `the answer exceeded ${PROVIDER_SSE_MAX_BUFFER_CHARS} bytes`);
+    if (size > PROVIDER_JSON_MAX_BYTES) throw badStream(call.ctx, `the answer exceeded ${PROVIDER_JSON_MAX_BYTES} bytes`);
     parts.push(chunk);
   }
   const text = Buffer.concat(parts).toString('utf8');
