@@ -216,6 +216,22 @@ describe('POST /api/chat/summarize', () => {
     expect(list.find((c: { id: string }) => c.id === conversation_id).summary).toBe('Asked for the capital of France; answered Paris.');
   });
 
+  it('aborts the provider request when the client disconnects', async () => {
+    openai.script([{ text: ['Paris.'] }]);
+    const { conversation_id } = await (await chat({ message: 'Capital of France?' })).json();
+    anthropic.script([{ hang: 'headers' }]);
+    const before = anthropic.chatRequests().length;
+    const client = new AbortController();
+    const sent = server.fetch('/api/chat/summarize', { method: 'POST', body: JSON.stringify({ conversation_id, provider: 'ant' }), signal: client.signal }).catch((err: unknown) => err);
+    for (let i = 0; i < 100 && anthropic.chatRequests().length === before; i++) await new Promise((r) => setTimeout(r, 20));
+    const upstream = anthropic.chatRequests().at(-1)!;
+    expect(anthropic.chatRequests().length).toBe(before + 1);
+    client.abort();
+    await sent;
+    const closedEarly = await Promise.race([upstream.closed, new Promise((r) => setTimeout(() => r('still open'), 3000))]);
+    expect(closedEarly).toBe(true);
+  });
+
   it('answers 404 when there is no conversation to summarize', async () => {
     const res = await server.fetch('/api/chat/summarize', { method: 'POST', body: '{}' });
     expect(res.status).toBe(404);

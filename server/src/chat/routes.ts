@@ -205,7 +205,7 @@ export const chatCapability: Capability = {
       tag: 'chat',
       summary: 'Summarize a conversation (default: the current one) with the given or active provider',
       body: SummarizeRequestSchema,
-      handler: async ({ body }) => {
+      handler: async ({ body, res }) => {
         const id = body.conversation_id ?? store.currentConversation()?.id;
         if (!id) throw new AppError(404, 'NOT_FOUND', 'There is no conversation to summarize');
         const conversation = store.requireConversation(id);
@@ -223,6 +223,8 @@ export const chatCapability: Capability = {
             { role: 'system', content: 'Summarize the conversation below in a few sentences: the question, what was done, and the outcome.' },
             { role: 'user', content: transcript },
           ],
+          // A client that leaves stops the model's work for it (and its billing) at once.
+          signal: abortOnDisconnect(res),
         });
         recordUsage(ctx.db, { provider_id: provider.id, model, ...done.usage });
         store.setSummary(conversation.id, done.text);
