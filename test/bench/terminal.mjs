@@ -5,7 +5,8 @@
 //   shows what any such server costs on this machine;
 //   (e) ttyd when a `ttyd` binary is on PATH (Debian 12 has no package: then it says so);
 //   echo: keystroke → echoed byte round trip, p50/p99/max over 100 keystrokes per round and peer,
-//   at rest (after the machine settled) and right after the flood; Atelier's server also traces
+//   at rest (after the machine settled), right after the flood, and in a second terminal of the
+//   same server while the first floods (Atelier and the minimal server); Atelier's server also traces
 //   each keystroke's way through it (ATELIER_TERMINAL_TRACE) to show which step the slow ones wait in;
 //   memory: Atelier server RSS growth while a client stalls (never acks) under bulk output.
 import { execFileSync, fork, spawn } from 'node:child_process';
@@ -24,6 +25,8 @@ import { cpuTicks, percentile, processCpuMs, round, stealPercent } from './stats
 const PAYLOAD_RAW_BYTES = 30 * 1024 * 1024; // → ~41 MB of base64 text
 const KEYSTROKES_PER_ROUND = 100;
 const STALL_MS = 5000;
+/** Transfers during which another terminal of the same server is typed into. */
+const DURING_FLOOD_RUNS = 3;
 /** Each peer runs this many times, interleaved; medians are reported (this 2-core box is noisy). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Pause before each peer's turn, so the previous transfer's aftermath (a mirror parsing its backlog, GC) is not measured. */
@@ -182,7 +185,14 @@ async function atelier(home, traceFile) {
     },
     server.child.pid,
   );
-  return { ...peer, server };
+  // Another terminal of the same server, typed into while the first one floods.
+  const second = async () => {
+    const other = atelierSocket(server.origin, server.token, { ack: true });
+    await other.ready;
+    await new Promise((r) => setTimeout(r, 300));
+    return timedPeer('atelier (second terminal)', other.input, other.listeners, async () => other.ws.close());
+  };
+  return { ...peer, server, second };
 }
 
 /** Server RSS growth while a client that never acks watches a shell writing without end. */
@@ -208,7 +218,13 @@ async function minimalTerminal() {
   const client = terminalClient(`ws://127.0.0.1:${port}`, { ack: true }); // the same client work as for Atelier
   await client.opened;
   await new Promise((r) => setTimeout(r, 500));
-  return timedPeer(
+  const second = async () => {
+    const other = terminalClient(`ws://127.0.0.1:${port}`, { ack: true });
+    await other.opened;
+    await new Promise((r) => setTimeout(r, 300));
+    return timedPeer('minimal server (second terminal)', other.input, other.listeners, async () => other.ws.close());
+  };
+  const peer = timedPeer(
     'minimal server',
     client.input,
     client.listeners,
@@ -218,6 +234,7 @@ async function minimalTerminal() {
     },
     child.pid,
   );
+  return { ...peer, second };
 }
 
 // ─── wetty ──────────────────────────────────────────────────────────────────────────────
@@ -310,6 +327,24 @@ async function ttyd() {
   }
 }
 
+/** Keystrokes into a second terminal of the same server while the first one floods (DURING_FLOOD_RUNS transfers). */
+async function echoDuringFlood(peer, file) {
+  const other = await peer.second();
+  const samples = [];
+  try {
+    for (let i = 0; i < DURING_FLOOD_RUNS; i++) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      const flood = peer.transfer(file);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the flood is under way
+      samples.push(...(await other.echo()));
+      await flood;
+    }
+  } finally {
+    await other.close();
+  }
+  return { p50: round(percentile(samples, 50), 3), p99: round(percentile(samples, 99), 3), max: round(Math.max(...samples), 3), samples: samples.length };
+}
+
 /** What the server's keystroke trace says: each step's p50/p99, and where the slowest 1% waited. */
 function traceSummary(file) {
   let lines;
@@ -376,6 +411,9 @@ export async function benchTerminal() {
       if (rate.wetty) ratios.wetty.push(rate.atelier / rate.wetty);
     }
     const at = peers[1];
+    const trace = traceSummary(traceFile); // the rounds' keystrokes, before the second terminals add theirs
+    const duringFlood = {};
+    for (const peer of live.filter((p) => p.second)) duringFlood[peer.name] = await echoDuringFlood(peer, file);
     const stalledRss = await stalledGrowth(at.server, file);
     const echoStats = (samples) => ({ p50: round(percentile(samples, 50), 3), p99: round(percentile(samples, 99), 3), max: round(Math.max(...samples), 3), samples: samples.length });
     const summary = (name) => {
@@ -398,10 +436,12 @@ export async function benchTerminal() {
         throughput_vs_minimal_server: median(ratios.minimal),
         throughput_vs_minimal_server_per_round: ratios.minimal.map((x) => round(x)),
         echo_p99_vs_minimal_server: echoRatio('echo_ms'),
+        echo_in_another_terminal_during_flood_ms: duringFlood.atelier,
+        echo_in_another_terminal_during_flood_p99_vs_minimal_server: round(duringFlood.atelier.p99 / duringFlood['minimal server'].p99),
         echo_after_flood_p99_vs_minimal_server: echoRatio('echo_after_flood_ms'),
-        keystroke_trace: traceSummary(traceFile),
+        keystroke_trace: trace,
       },
-      minimal_server: { ...summary('minimal server'), throughput_vs_raw: median(ratios.minimalRaw), throughput_vs_raw_per_round: ratios.minimalRaw.map((x) => round(x)) },
+      minimal_server: { ...summary('minimal server'), echo_in_another_terminal_during_flood_ms: duringFlood['minimal server'], throughput_vs_raw: median(ratios.minimalRaw), throughput_vs_raw_per_round: ratios.minimalRaw.map((x) => round(x)) },
       wetty: summary('wetty'),
       ttyd: summary('ttyd'),
     };
@@ -412,6 +452,7 @@ export async function benchTerminal() {
         : { 'MB/s (median)': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'steal %': r.steal_percent.join(' / '), 'server CPU ms/MB': r.server_cpu_ms_per_mb ?? '', 'echo p50/p99/max ms': `${r.echo_ms.p50} / ${r.echo_ms.p99} / ${r.echo_ms.max}`, 'after flood p50/p99/max ms': `${r.echo_after_flood_ms.p50} / ${r.echo_after_flood_ms.p99} / ${r.echo_after_flood_ms.max}` };
     console.table({ 'raw node-pty': row(result.raw_node_pty), atelier: row(result.atelier), 'minimal server': row(result.minimal_server), wetty: row(result.wetty), ttyd: row(result.ttyd) });
     console.log(`terminal: echo p99 atelier/minimal server ${result.atelier.echo_p99_vs_minimal_server}× at rest, ${result.atelier.echo_after_flood_p99_vs_minimal_server}× after the flood (targets: ≤ 1.5×; atelier p99 ≤ 1 ms at rest, ≤ 2 ms after)`);
+    console.log(`terminal: echo in another terminal while one floods, p50/p99/max ms: atelier ${Object.values(duringFlood.atelier).join(' / ')}, minimal server ${Object.values(duringFlood['minimal server']).join(' / ')} (p99 ${result.atelier.echo_in_another_terminal_during_flood_p99_vs_minimal_server}×)`);
     if (result.atelier.keystroke_trace) console.log(`terminal: atelier keystroke trace ${JSON.stringify(result.atelier.keystroke_trace)}`);
     console.log(`terminal: atelier/raw ${result.atelier.throughput_vs_raw}× (rounds ${result.atelier.throughput_vs_raw_per_round.join(', ')}), atelier/wetty ${result.atelier.throughput_vs_wetty}× (rounds ${result.atelier.throughput_vs_wetty_per_round.join(', ')}), stalled-client RSS growth ${stalledRss} MB over ${STALL_MS / 1000} s`);
     console.log(`terminal: the minimal server/raw ${result.minimal_server.throughput_vs_raw}× (rounds ${result.minimal_server.throughput_vs_raw_per_round.join(', ')}), atelier/minimal server ${result.atelier.throughput_vs_minimal_server}× (rounds ${result.atelier.throughput_vs_minimal_server_per_round.join(', ')})`);

@@ -5,17 +5,11 @@ import { runInNewContext } from 'node:vm';
 type GcFunction = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
 
 /**
- * Terminal output moves through this process as short-lived Buffers: one per PTY read (~4 KB)
- * and one per frame. Their bytes live outside V8's heap, and V8 counts every such byte allocated
- * since its last full mark-compact against the old generation's limit; it frees the dead ones
- * only when a young-generation scavenge runs, and with little JavaScript allocated meanwhile
- * none may run for hundreds of ms. So a flood started a mark-compact of the whole ~17 MB heap
- * every ~24 MB of buffers (measured: 2–3 per 41 MB transfer, ~1.5–3 ms/MB of CPU on V8's
- * helper threads, which the PTY's writer then lacked on this 2-core box). A scavenge every
- * YOUNG_GC_EVERY_BYTES of output frees those buffers first; each takes ~0.2–0.7 ms, and none
- * runs while the terminals are quiet. Some server runs still saw 4–5 mark-compacts per transfer
- * (V8's background sweep of the freed buffers seems to lag); frames copied into reused buffers
- * (frame-pool.ts) took half the churn away and those runs down to 0–1.
+ * Terminal output moves through this process as short-lived Buffers (one per PTY read, one per
+ * frame) whose bytes live outside V8's heap; V8 frees the dead ones only when a scavenge runs,
+ * and counts them towards its next full mark-compact until then. A scavenge every
+ * YOUNG_GC_EVERY_BYTES of output frees them first; none runs while the terminals are quiet.
+ * What this saved, measured: docs/performance.md.
  */
 export class YoungGcPacer {
   #bytes = 0;
