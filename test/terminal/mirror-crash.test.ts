@@ -1,6 +1,7 @@
 // The screen mirror runs in a worker thread. It starts with the first session, stops once none is
 // left, and when it crashes the server logs it, answers the snapshots it owed, starts a new one
 // and keeps every session running.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,6 +35,18 @@ function shell(mirror: MirrorPool): { session: TerminalSession; output: () => st
   return { session, output: () => text };
 }
 
+/** Nice values of this process's threads (field 19 of /proc/self/task/<tid>/stat). */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return []; // the thread ended
+    }
+  });
+}
+
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
@@ -51,6 +64,8 @@ describe('the mirror worker', () => {
     session.write('echo up-$((1+1))\r');
     await until(() => output().includes('up-2'), 'the echo');
     expect(await pool.serialize(session.id)).toContain('up-2');
+    // The worker gives way to the event loop and the shell: its thread runs at nice 19.
+    expect(threadNices()).toContain(19);
     session.dispose();
     sessions.length = 0;
     expect(pool.running).toBe(true); // not at once: another terminal may open right away
