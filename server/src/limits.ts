@@ -2,6 +2,7 @@
  * Every limit and timeout Atelier enforces, in one place, units in the names.
  * Numbers marked "seed" come from the original API (SPEC §5) and must not drift.
  */
+import { SKILL_IMPORT_MAX_ZIP_BYTES } from './wire/upload-limits.js';
 
 /** Default HTTP port when neither --port nor ATELIER_PORT is given. */
 export const DEFAULT_PORT = 7878;
@@ -14,11 +15,8 @@ export const CHAT_BODY_LIMIT_BYTES = 50 * 1024 * 1024;
 /** How many config generations are kept for rollback (older ones are pruned). */
 export const CONFIG_GENERATIONS_KEPT = 20;
 
-/** seed: terminal font size ceiling; the floor keeps a terminal legible. */
-export const TERMINAL_FONT_SIZE_MIN = 6;
-export const TERMINAL_FONT_SIZE_MAX = 72;
-/** Scrollback lines a terminal may keep (xterm.js default is 1000). */
-export const TERMINAL_SCROLLBACK_MAX_LINES = 100_000;
+/** Terminal font and scrollback bounds; the studio checks them too, so they live in the wire. */
+export { TERMINAL_FONT_SIZE_MAX, TERMINAL_FONT_SIZE_MIN, TERMINAL_SCROLLBACK_MAX_LINES } from './wire/terminal-limits.js';
 
 /** A tool's version command is killed after this long; one slow CLI must not stall a scan. */
 export const TOOL_VERSION_TIMEOUT_MS = 4_000;
@@ -65,10 +63,8 @@ export const CONSUMPTION_DEFAULT_BUCKETS = { day: 30, week: 12, month: 12 } as c
 /** Most buckets one consumption query may ask for (a year of days). */
 export const CONSUMPTION_MAX_BUCKETS = 366;
 
-/** seed: largest image attached to a chat message, in decoded bytes. */
-export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-/** seed: images one chat message may carry. */
-export const MAX_IMAGES_PER_MESSAGE = 3;
+/** Image sizes and counts of a chat message; the studio checks them too, so they live in the wire. */
+export { MAX_IMAGE_BYTES, MAX_IMAGES_PER_MESSAGE } from './wire/upload-limits.js';
 /** Browser cache lifetime of a served image: ids are random and never reused, so only deletion makes a copy stale. */
 export const IMAGE_CACHE_MAX_AGE_S = 24 * 3600;
 /** Search hits returned when the client names no limit, and the most it may ask for. */
@@ -146,8 +142,8 @@ export const SKILL_MAX_FILES = 500;
 export const SKILL_MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** Largest skill folder, all files uncompressed: an archive that inflates past this is a zip bomb, stopped mid-stream. */
 export const SKILL_MAX_TOTAL_BYTES = 25 * 1024 * 1024;
-/** Largest skill archive accepted by POST /api/skills/import, decoded. */
-export const SKILL_IMPORT_MAX_ZIP_BYTES = 10 * 1024 * 1024;
+/** Largest skill archive accepted by POST /api/skills/import, decoded (in the wire: the studio checks it too). */
+export { SKILL_IMPORT_MAX_ZIP_BYTES };
 /** POST /api/skills/import body limit: a maximal archive as base64 (4 characters per 3 bytes) plus room for the JSON around it. */
 export const SKILL_IMPORT_BODY_LIMIT_BYTES = Math.ceil(SKILL_IMPORT_MAX_ZIP_BYTES / 3) * 4 + 64 * 1024;
 /** max_tokens of a skill test run: enough to show the approach, cheap enough to click twice. */

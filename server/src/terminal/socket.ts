@@ -3,13 +3,11 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { AppError } from '../http/errors.js';
+import { WS_CLOSE_TRY_AGAIN_LATER } from '../wire/terminal-limits.js';
 import { TerminalClientMessageSchema, type TerminalInit, type TerminalServerMessage } from '../wire/terminal.js';
 import type { SessionManager } from './manager.js';
 import type { TerminalProcess } from './process.js';
 import type { TerminalSession, Viewer } from './session.js';
-
-/** Close code for "try again later" (RFC 6455 §7.4.1): the session cap is reached. */
-export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Starts the process an `init` asks for; throws AppError for a bad request. */
 export type ProcessOpener = (init: TerminalInit) => Promise<TerminalProcess>;

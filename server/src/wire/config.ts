@@ -4,8 +4,13 @@
  */
 import { z } from 'zod';
 import type { ChatSettings, PermissionSettings } from './permissions.js';
-import { TERMINAL_FONT_SIZE_MAX, TERMINAL_FONT_SIZE_MIN, TERMINAL_SCROLLBACK_MAX_LINES } from '../limits.js';
-import { TERMINAL_DETACH_GRACE_MAX_S, TERMINAL_MAX_SESSIONS_MAX } from './terminal-limits.js';
+import {
+  TERMINAL_DETACH_GRACE_MAX_S,
+  TERMINAL_FONT_SIZE_MAX,
+  TERMINAL_FONT_SIZE_MIN,
+  TERMINAL_MAX_SESSIONS_MAX,
+  TERMINAL_SCROLLBACK_MAX_LINES,
+} from './terminal-limits.js';
 
 /** The placeholder every secret is replaced with on the way out (and means "keep" on the way in). */
 export const MASK = '***';

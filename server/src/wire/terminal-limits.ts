@@ -1,13 +1,29 @@
 /**
- * Terminal numbers shared by server and studio, in a module without zod so the studio can
- * import them as values (wire/terminal.ts re-exports them for the server).
+ * Terminal numbers (the socket's path and close codes, sizes, flow control) shared by server and
+ * studio, in a module without zod so the studio can import them as values (wire/terminal.ts and
+ * server/src/limits.ts re-export some of them for the server).
  */
+
+/** Where the server accepts terminal sockets (same origin; the session cookie authenticates). */
+export const TERMINAL_WS_PATH = '/api/ws/terminal';
+
+/** Close codes (RFC 6455 §7.4.1) of the terminal socket. */
+export const WS_CLOSE_NORMAL = 1000;
+export const WS_CLOSE_POLICY_VIOLATION = 1008;
+/** The session cap is reached: the studio shows the reason and does not reconnect. */
+export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** Columns and rows a terminal may have; beyond these xterm and the PTY misbehave. */
 export const TERMINAL_MIN_COLS = 2;
 export const TERMINAL_MAX_COLS = 1000;
 export const TERMINAL_MIN_ROWS = 1;
 export const TERMINAL_MAX_ROWS = 500;
+
+/** seed: terminal font size ceiling; the floor keeps a terminal legible. */
+export const TERMINAL_FONT_SIZE_MIN = 6;
+export const TERMINAL_FONT_SIZE_MAX = 72;
+/** Scrollback lines a terminal may keep (xterm.js default is 1000). */
+export const TERMINAL_SCROLLBACK_MAX_LINES = 100_000;
 
 /** Longest time (seconds) a terminal with no open tab may be kept running: a week. */
 export const TERMINAL_DETACH_GRACE_MAX_S = 7 * 24 * 3600;

@@ -1,10 +1,15 @@
 /**
  * The terminal preference checks the server makes, made before sending so a wrong value is
- * pointed at at once. The bounds come from the server's own limits module.
+ * pointed at at once. The bounds are the server's own (wire/terminal-limits.ts).
  */
 import type { TerminalSettings } from '$wire/config';
-import { TERMINAL_DETACH_GRACE_MAX_S, TERMINAL_MAX_SESSIONS_MAX } from '$wire/terminal-limits';
-import { TERMINAL_FONT_SIZE_MAX, TERMINAL_FONT_SIZE_MIN, TERMINAL_SCROLLBACK_MAX_LINES } from '../../../server/src/limits';
+import {
+  TERMINAL_DETACH_GRACE_MAX_S,
+  TERMINAL_FONT_SIZE_MAX,
+  TERMINAL_FONT_SIZE_MIN,
+  TERMINAL_MAX_SESSIONS_MAX,
+  TERMINAL_SCROLLBACK_MAX_LINES,
+} from '$wire/terminal-limits';
 import { t } from '../lib/i18n.svelte';
 
 export { TERMINAL_FONT_SIZE_MAX, TERMINAL_FONT_SIZE_MIN, TERMINAL_MAX_SESSIONS_MAX, TERMINAL_SCROLLBACK_MAX_LINES };

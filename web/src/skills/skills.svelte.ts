@@ -18,9 +18,6 @@ import { api, describeError } from '../lib/api';
 import { download, fileToBase64 } from '../lib/download';
 import { modelChoice } from '../studio/model-choice.svelte';
 
-/** Largest archive POST /api/skills/import accepts, decoded (server/src/limits.ts SKILL_IMPORT_MAX_ZIP_BYTES). */
-export const IMPORT_MAX_BYTES = 10 * 1024 * 1024;
-
 /** A check's answer, or why it could not be made (the route failed, not the skill). */
 export type Outcome<T> = { result: T } | { error: string };
 

@@ -4,9 +4,8 @@
  * The server checks the same again; checking here spares a 30 MB upload that it would refuse.
  */
 import type { ImageInput } from '$wire/chat';
-
-// The server's own limits (a constants-only module, safe to bundle), enforced here before upload.
-import { MAX_IMAGE_BYTES, MAX_IMAGES_PER_MESSAGE } from '../../../server/src/limits';
+// The server's own limits (zod-free, safe to bundle), enforced here before upload.
+import { MAX_IMAGE_BYTES, MAX_IMAGES_PER_MESSAGE } from '$wire/upload-limits';
 
 export { MAX_IMAGE_BYTES, MAX_IMAGES_PER_MESSAGE };
 

@@ -126,9 +126,3 @@ export function entriesFromHistory(messages: readonly ChatMessage[]): Entry[] {
   }
   return entries;
 }
-
-/** The text of a turn's answer (its revised answer when reflection ran), for copying. */
-export function answerText(entry: AssistantEntry): string {
-  const blocks = entry.revised ?? entry.blocks;
-  return blocks.flatMap((b) => (b.kind === 'text' ? [b.text] : [])).join('\n\n');
-}

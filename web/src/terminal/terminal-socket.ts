@@ -4,16 +4,8 @@
  * acknowledges them once shown, and re-attaches by itself when the connection drops.
  */
 import type { TerminalClientMessage, TerminalInit, TerminalKind, TerminalServerMessage } from '$wire/terminal';
-import { FLOW_CONTROL } from '$wire/terminal-limits';
+import { FLOW_CONTROL, TERMINAL_WS_PATH, WS_CLOSE_NORMAL, WS_CLOSE_POLICY_VIOLATION, WS_CLOSE_TRY_AGAIN_LATER } from '$wire/terminal-limits';
 import { AckBatcher } from './flow-control';
-
-/** Where the server accepts terminal sockets (same origin; the session cookie authenticates). */
-export const TERMINAL_WS_PATH = '/api/ws/terminal';
-
-/** Close codes (RFC 6455 §7.4.1) the server uses. */
-const WS_CLOSE_NORMAL = 1000;
-const WS_CLOSE_POLICY_VIOLATION = 1008;
-const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** First wait before re-attaching after a drop; doubles per failed attempt up to the max. */
 const RECONNECT_DELAY_MS = 500;

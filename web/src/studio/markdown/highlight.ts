@@ -158,11 +158,6 @@ const WORD = /[A-Za-z_$][\w$]*/y;
 const SPACE = /[ \t]+/y;
 const CALL_AFTER = /\s*\(/y;
 
-/** Whether a fence name has colouring. */
-export function knownLanguage(lang: string): boolean {
-  return lang in LANGUAGES;
-}
-
 /** Splits `code` into tokens for the fence language `lang` (one plain token when unknown). */
 export function highlight(code: string, lang: string): Token[] {
   const language = LANGUAGES[lang.toLowerCase()];
