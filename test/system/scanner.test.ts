@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mapPool, scanTool, scanTools } from '../../server/src/system/scanner.js';
+import { mapPool } from '../../server/src/map-pool.js';
+import { scanTool, scanTools } from '../../server/src/system/scanner.js';
 import { eventually, fakeTool, isAlive, scratchDir, specs } from './fixtures.js';
 
 describe('tool scanner', () => {

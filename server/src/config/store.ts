@@ -8,6 +8,7 @@ import type { AtelierConfig, ConfigGeneration } from '../wire/config.js';
 import { defaultConfig } from './defaults.js';
 import { changedPaths } from './diff.js';
 import { ConfigFileSchema, ConfigSchema, serializeConfig } from './schema.js';
+import { issuesText } from '../issues-text.js';
 
 /** config.json could not be read and there is no generation to recover from. */
 export class ConfigCorruptError extends Error {
@@ -49,8 +50,7 @@ function deepFreeze<T>(value: T): T {
 function describe(err: unknown): string {
   if (err instanceof SyntaxError) return `invalid JSON: ${err.message}`;
   if (err && typeof err === 'object' && 'issues' in err) {
-    const issues = (err as { issues: { path: PropertyKey[]; message: string }[] }).issues;
-    return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+    return issuesText((err as { issues: { path: PropertyKey[]; message: string }[] }).issues);
   }
   return String(err);
 }

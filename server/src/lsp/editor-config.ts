@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { LspEditor } from '../wire/lsp.js';
 import type { FilePlan, JsonEdit } from './config-files.js';
 import type { LspServerSpec } from './registry.js';
+import { issuesText } from '../issues-text.js';
 
 /** A server to configure: its spec and the absolute path of its binary, or null to use the bare command (not installed). */
 export interface ConfiguredServer {
@@ -29,7 +30,7 @@ export type VscodeSettings = z.infer<typeof VscodeSettingsSchema>;
 export function loadVscodeSettings(rootDir: string): VscodeSettings {
   const file = join(rootDir, 'server', 'src', 'lsp', 'vscode-settings.json');
   const parsed = VscodeSettingsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`Invalid ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new Error(`Invalid ${file}: ${issuesText(parsed.error.issues)}`);
   return parsed.data;
 }
 

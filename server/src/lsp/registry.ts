@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { issuesText } from '../issues-text.js';
 
 /** Where the registry lives in the checkout; read from the source tree so tsx, vitest and compiled runs share it. */
 export function lspRegistryPath(rootDir: string): string {
@@ -66,7 +67,7 @@ export function parseLspRegistry(json: unknown, source: string): LspServerSpec[]
     const label = typeof (entry as { id?: unknown })?.id === 'string' ? `entry "${(entry as { id: string }).id}"` : `entry #${index}`;
     const result = LspServerSpecSchema.safeParse(entry);
     if (!result.success) {
-      const issues = result.error.issues.map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`).join('; ');
+      const issues = issuesText(result.error.issues, '(entry)');
       problems.push(`${label}: ${issues}`);
       return;
     }

@@ -4,7 +4,7 @@ import { resolveProjectDir } from '../fs/project-dir.js';
 import { AppError } from '../http/errors.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { LSP_HANDSHAKE_CONCURRENCY, LSP_HANDSHAKE_TIMEOUT_MS, LSP_INSTALL_TIMEOUT_MS, LSP_VERSION_CONCURRENCY } from '../limits.js';
-import { mapPool } from '../system/scanner.js';
+import { mapPool } from '../map-pool.js';
 import { realRoot } from '../tools/root-path.js';
 import type {
   LspAutoInstallEntry,

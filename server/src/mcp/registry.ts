@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { issuesText } from '../issues-text.js';
 
 /**
  * registry.json: curated MCP servers as data, each a `server.json` document of the official MCP
@@ -87,7 +88,7 @@ export const RegistrySchema = z.array(RegistryServerSchema).superRefine((servers
 export function parseRegistry(text: string, source: string): RegistryServer[] {
   const result = RegistrySchema.safeParse(JSON.parse(text));
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const issues = issuesText(result.error.issues);
     throw new Error(`${source} is invalid: ${issues}`);
   }
   return result.data;

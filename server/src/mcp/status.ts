@@ -5,6 +5,7 @@ import { EDITOR_TARGETS, editorFile, type PathContext } from './editors.js';
 import { readEditorConfig } from './editor-file.js';
 import { readEntry, type ConfiguredServer } from './entries.js';
 import type { Launch } from './launch.js';
+import { mapPool } from '../map-pool.js';
 
 /** One configured server to check, with where it was found. */
 export interface FoundServer {
@@ -87,21 +88,7 @@ export async function checkServer(found: FoundServer, timeoutMs: number): Promis
   }
 }
 
-/** Runs `fn` on every item, at most `limit` at once, answers in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** Checks every found server, MCP_STATUS_CONCURRENCY at a time. */
 export function checkServers(found: readonly FoundServer[], timeoutMs: number): Promise<McpStatusEntry[]> {
-  return mapLimit(found, MCP_STATUS_CONCURRENCY, (f) => checkServer(f, timeoutMs));
+  return mapPool(found, MCP_STATUS_CONCURRENCY, (f) => checkServer(f, timeoutMs));
 }

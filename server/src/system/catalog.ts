@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { issuesText } from '../issues-text.js';
 
 /** Where the catalog lives in the checkout; read from the source tree so tsx, vitest and compiled runs share it. */
 export function toolCatalogPath(rootDir: string): string {
@@ -61,7 +62,7 @@ export interface ToolSpec {
 export function parseToolCatalog(json: unknown, source: string): ToolSpec[] {
   const result = ToolCatalogSchema.safeParse(json);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const issues = issuesText(result.error.issues);
     throw new Error(`Invalid tool catalog ${source}: ${issues}`);
   }
   return result.data.map((t) => ({

@@ -4,6 +4,7 @@ import type { ScanProgressEvent, ScanResult, ToolStatus } from '../wire/system.j
 import type { ToolSpec } from './catalog.js';
 import { extractVersion, runVersionCommand, type CommandOutput } from './version.js';
 import { findExecutable } from './which.js';
+import { mapPool } from '../map-pool.js';
 
 /** Progress of a running scan, once per tool as it completes (the wire's SSE event body). */
 export type ScanProgress = ScanProgressEvent['progress'];
@@ -19,21 +20,6 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** Checked before each tool starts: once true (shutdown), remaining tools are not run. */
   stopped?: () => boolean;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  if (limit < 1) throw new Error(`mapPool limit must be at least 1, got ${limit}`);
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** The first non-blank line of a command's output, for an error that shows what the tool said. */

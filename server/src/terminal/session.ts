@@ -125,7 +125,7 @@ export class TerminalSession {
     return { id: this.id, kind: this.kind, title: this.title, created_at: this.createdAt.toISOString(), viewers: this.#viewers.size, exited: this.exited, paused: this.#paused };
   }
 
-  /** Called when the last viewer leaves (the manager starts the grace timer) and when the process exits. */
+  /** Called when the last viewer leaves (the manager starts the grace timer); the exit is told through onExit. */
   onIdle(fn: () => void): void {
     this.#onIdle = fn;
   }

@@ -8,6 +8,7 @@ import { TerminalClientMessageSchema, type TerminalInit, type TerminalServerMess
 import type { SessionManager } from './manager.js';
 import type { TerminalProcess } from './process.js';
 import type { TerminalSession, Viewer } from './session.js';
+import { issuesText } from '../issues-text.js';
 
 /** Starts the process an `init` asks for; throws AppError for a bad request. */
 export type ProcessOpener = (init: TerminalInit) => Promise<TerminalProcess>;
@@ -70,7 +71,7 @@ export function handleTerminalSocket(ws: WebSocket, _req: IncomingMessage, manag
     }
     const result = TerminalClientMessageSchema.safeParse(parsed);
     if (!result.success) {
-      const where = result.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; ');
+      const where = issuesText(result.error.issues, 'frame');
       return fail('BAD_FRAME', `Invalid message: ${where}`);
     }
     const msg = result.data;
