@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Capability } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { TerminalSettingsPatchSchema, TerminalSettingsSchema } from '../wire/config.js';
-import { WS_CLOSE_TRY_AGAIN_LATER } from '../wire/terminal-limits.js';
+import { TERMINAL_WS_PATH, WS_CLOSE_TRY_AGAIN_LATER } from '../wire/terminal-limits.js';
 import { TerminalSessionsResponseSchema, TerminalThemeSchema, type TerminalSessionsResponse } from '../wire/terminal.js';
 import { SessionManager } from './manager.js';
 import { FRAME_BUFFER_BYTES, FRAME_BUFFERS_KEPT } from './session.js';
@@ -40,7 +40,7 @@ export const terminalCapability: Capability = {
     const tag = 'terminal';
 
     let sockets = 0;
-    ws.route('/api/ws/terminal', (socket, req) => {
+    ws.route(TERMINAL_WS_PATH, (socket, req) => {
       const max = settings().max_sessions;
       if (sockets >= max) {
         socket.close(WS_CLOSE_TRY_AGAIN_LATER, `Too many terminal sessions (the limit is ${max})`);

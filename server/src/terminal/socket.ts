@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { AppError } from '../http/errors.js';
-import { WS_CLOSE_TRY_AGAIN_LATER } from '../wire/terminal-limits.js';
+import { WS_CLOSE_NORMAL, WS_CLOSE_POLICY_VIOLATION, WS_CLOSE_TRY_AGAIN_LATER } from '../wire/terminal-limits.js';
 import { TerminalClientMessageSchema, type TerminalInit, type TerminalServerMessage } from '../wire/terminal.js';
 import type { SessionManager } from './manager.js';
 import type { TerminalProcess } from './process.js';
@@ -30,7 +30,7 @@ export function handleTerminalSocket(ws: WebSocket, _req: IncomingMessage, manag
   };
   const fail = (code: string, error: string): void => {
     send({ type: 'error', data: { error, code } });
-    if (++badFrames > MAX_BAD_FRAMES) ws.close(1008, 'Too many invalid messages');
+    if (++badFrames > MAX_BAD_FRAMES) ws.close(WS_CLOSE_POLICY_VIOLATION, 'Too many invalid messages');
   };
   const viewer: Viewer = {
     output: (chunk, written) => {
@@ -106,7 +106,7 @@ export function handleTerminalSocket(ws: WebSocket, _req: IncomingMessage, manag
         return;
       case 'close':
         manager.close(session.id);
-        ws.close(1000, 'Session closed');
+        ws.close(WS_CLOSE_NORMAL, 'Session closed');
         return;
     }
   });
