@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Workflow, WorkflowStatus, WorkflowStep, WorkflowStreamEvent } from '../wire/workflow.js';
+import { LiveOutput, unstreamed } from './live-output.js';
 import type { StepRunner } from './step-runner.js';
 import type { WorkflowStore } from './store.js';
 
@@ -15,7 +16,7 @@ type Listener = (event: WorkflowStreamEvent) => void;
 interface LiveRun {
   listeners: Set<Listener>;
   stepId: string | null;
-  output: string;
+  output: LiveOutput;
   abort: AbortController;
 }
 
@@ -73,14 +74,14 @@ export class WorkflowExecutor {
     const live = this.#live.get(id);
     if (!live) return { snapshot, ended: Promise.resolve(), unsubscribe: () => {} };
     const step = snapshot.steps.find((s) => s.id === live.stepId);
-    if (step) step.output = live.output;
+    if (step) step.output = live.output.text();
     live.listeners.add(listener);
     return { snapshot, ended: this.#ended.get(id)!.promise, unsubscribe: () => live.listeners.delete(listener) };
   }
 
   /** Starts the driver; the first event goes out on a later tick, after the caller subscribed. */
   #drive(id: string): void {
-    const live: LiveRun = { listeners: new Set(), stepId: null, output: '', abort: new AbortController() };
+    const live: LiveRun = { listeners: new Set(), stepId: null, output: new LiveOutput(LIVE_OUTPUT_MAX_CHARS), abort: new AbortController() };
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.#live.set(id, live);
@@ -128,18 +129,18 @@ export class WorkflowExecutor {
       this.store.updateStep(id, step.id, { status: 'running', started_at });
       emit({ step: { id: step.id, status: 'running', started_at } });
       live.stepId = step.id;
-      live.output = '';
+      live.output = new LiveOutput(LIVE_OUTPUT_MAX_CHARS);
       let flushed = 0;
       const outcome = await this.runner.run(
         this.store.require(id),
         step,
         live.abort.signal,
         (text) => {
-          live.output = (live.output + text).slice(-LIVE_OUTPUT_MAX_CHARS);
+          live.output.append(text);
           emit({ output: { step_id: step.id, chunk: text } });
           if (Date.now() - flushed >= OUTPUT_FLUSH_MS && !this.lifecycle.closing) {
             flushed = Date.now();
-            this.store.setOutput(id, step.id, live.output);
+            this.store.setOutput(id, step.id, live.output.text());
           }
         },
         gate.agentScope,
@@ -147,7 +148,7 @@ export class WorkflowExecutor {
       // Shutting down: leave the step `running`; the next start marks it interrupted.
       if (this.lifecycle.closing) return;
       // What the live chunks did not show (the exit line, a sudo refusal, a tool's whole answer).
-      const rest = outcome.output.startsWith(live.output) ? outcome.output.slice(live.output.length) : '';
+      const rest = unstreamed(live.output, outcome.output);
       if (rest) emit({ output: { step_id: step.id, chunk: rest } });
       live.stepId = null;
       const finished_at = now();
