@@ -6,7 +6,8 @@ export class SseWriter {
   readonly #res: Response;
   readonly #abort = new AbortController();
 
-  constructor(req: Request, res: Response) {
+  /** `_req` is unused; it stays until the chat routes' two callers pass only `res`. */
+  constructor(_req: Request, res: Response) {
     this.#res = res;
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -19,7 +20,6 @@ export class SseWriter {
     res.on('close', () => {
       if (!res.writableFinished) this.#abort.abort();
     });
-    void req;
   }
 
   /** Aborted when the client disconnects; pass it to upstream requests and tools. */
