@@ -75,7 +75,12 @@ export class TerminalSession {
   readonly #trace: KeystrokeTrace | null;
   #batch: Buffer[] = [];
   #batchBytes = 0;
-  #flushScheduled = false;
+  /** The coalescing window's timer, while bulk output waits in the batch. */
+  #flushTimer: NodeJS.Timeout | null = null;
+  /** A flush is due on the next turn (setImmediate). */
+  #flushSoon = false;
+  /** Input was written and its echo has not come yet: the next small read must not wait for a window. */
+  #echoExpected = false;
   #paused = false;
   #exit: { code: number | null; signal: string | null } | null = null;
   #onIdle: () => void = () => undefined;
@@ -179,6 +184,7 @@ export class TerminalSession {
   /** Types into the process; `arrivedAt` (performance.now()) is when the input frame came, for the trace. */
   write(data: string, arrivedAt?: number): void {
     this.process.write(data);
+    this.#echoExpected = true;
     if (this.#trace && arrivedAt !== undefined) this.#trace.input(arrivedAt);
   }
 
@@ -195,21 +201,27 @@ export class TerminalSession {
   }
 
   #receive(chunk: Buffer): void {
-    this.#trace?.read(chunk.length, this.#flushScheduled);
+    this.#trace?.read(chunk.length, this.#flushTimer !== null);
     this.#batch.push(chunk);
     this.#batchBytes += chunk.length;
+    const echo = this.#echoExpected && chunk.length < BULK_CHUNK_BYTES;
+    if (chunk.length < BULK_CHUNK_BYTES) this.#echoExpected = false;
     if (this.#batchBytes >= MAX_FRAME_BYTES) this.#flush();
-    else if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
+    else if (echo || (this.#flushTimer === null && !this.#flushSoon)) {
       // A big read means bulk output: wait a moment to send fewer, larger frames. A small one
-      // (a keystroke's echo, a prompt) goes out on the next turn to keep latency low.
-      if (chunk.length >= BULK_CHUNK_BYTES) setTimeout(() => this.#flush(), COALESCE_MS);
-      else setImmediate(() => this.#flush());
+      // (a keystroke's echo, a prompt) goes out on the next turn to keep latency low, and the
+      // first small read after input does so even inside a coalescing window, with what it joined.
+      if (echo || chunk.length < BULK_CHUNK_BYTES) {
+        if (!this.#flushSoon) setImmediate(() => this.#flush());
+        this.#flushSoon = true;
+      } else this.#flushTimer = setTimeout(() => this.#flush(), COALESCE_MS);
     }
   }
 
   #flush(): void {
-    this.#flushScheduled = false;
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    this.#flushSoon = false;
     if (this.#batchBytes === 0) return;
     const frame = this.#frames.frame(this.#batch, this.#batchBytes);
     const release = frame.hold(); // until every viewer has its own
