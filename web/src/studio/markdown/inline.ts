@@ -116,6 +116,11 @@ function readTarget(text: string, open: number): { url: string; end: number } | 
   return null;
 }
 
+/** A link's label with the links inside it reduced to their text: links must not nest (an `<a>` in an `<a>` is invalid HTML). */
+function withoutLinks(nodes: Inline[]): Inline[] {
+  return nodes.flatMap((n): Inline[] => (n.type === 'link' ? withoutLinks(n.children) : 'children' in n ? [{ ...n, children: withoutLinks(n.children) }] : [n]));
+}
+
 const EMPHASIS: { delim: string; type: 'strong' | 'em' | 'del' }[] = [
   { delim: '**', type: 'strong' },
   { delim: '__', type: 'strong' },
@@ -206,7 +211,7 @@ export function parseInline(text: string, depth = 0): Inline[] {
         const href = safeHref(target.url);
         const label = parseInline(text.slice(i + 1, close), depth + 1);
         flush();
-        if (href) out.push({ type: 'link', href, children: label });
+        if (href) out.push({ type: 'link', href, children: withoutLinks(label) });
         else out.push(...label);
         i = target.end;
         continue;
