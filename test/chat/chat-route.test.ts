@@ -202,6 +202,48 @@ describe('POST /api/chat', () => {
   });
 });
 
+describe('POST /api/chat with recorded Anthropic streams (../shared/provider-streams)', () => {
+  let recorded: ProviderStandin;
+  const streams = join(import.meta.dirname, '../../../shared/provider-streams');
+  beforeAll(async () => {
+    recorded = await startProviderStandin();
+    const put = { id: 'rec', name: 'Recorded streams', type: 'anthropic', base_url: recorded.anthropicBase, api_key: 'sk-recorded', model: 'claude-recorded' };
+    expect((await server.fetch('/api/config/provider', { method: 'PUT', body: JSON.stringify(put) })).status).toBe(200);
+  });
+  afterAll(() => recorded.close());
+
+  /** Answers the next chat request with the recorded stream `name` (third-party bytes, read in place). */
+  function replay(name: string): void {
+    recorded.route('POST', '/v1/messages', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end(readFileSync(join(streams, `${name}.sse`)));
+    });
+  }
+
+  it('says the reply was cut when max_tokens ends it inside a tool call, keeps the text and runs nothing', async () => {
+    replay('17-anthropic-maxtokens-partial-tool');
+    const events = await readSse(await chat({ message: 'write my tax guide', provider: 'rec', stream: true }));
+    expect(events.some((e) => 'tool_result' in e)).toBe(false);
+    expect(events.find((e) => 'error' in e)?.error).toMatch(/cut.*max_tokens.*tool call/);
+    const text = events.filter((e) => 'content' in e).map((e) => e.content).join('');
+    expect(text).toMatch(/^I'll create a comprehensive tax guide/);
+    const answers = (await (await server.fetch('/api/chat/history')).json()).messages.filter((m: { role: string }) => m.role === 'assistant');
+    expect(answers.map((m: { content: string }) => m.content)).toEqual([text]);
+  });
+
+  it('records the usage seen before an overloaded_error mid-stream', async () => {
+    const totals = async () => {
+      const { totals: rows } = await (await server.fetch('/api/providers/consumption?period=day')).json();
+      return rows.find((r: { provider_id: string }) => r.provider_id === 'rec') ?? { input_tokens: 0, output_tokens: 0 };
+    };
+    const before = await totals();
+    replay('19-anthropic-overloaded-midstream');
+    const events = await readSse(await chat({ message: 'hello', provider: 'rec', stream: true }));
+    expect(events.find((e) => 'error' in e)?.error).toMatch(/overloaded_error: Overloaded/);
+    const after = await totals();
+    expect([after.input_tokens - before.input_tokens, after.output_tokens - before.output_tokens]).toEqual([17, 1]);
+  });
+});
+
 describe('POST /api/chat/summarize', () => {
   it('summarizes a conversation with the provider asked for and stores the summary', async () => {
     openai.script([{ text: ['Paris.'] }]);

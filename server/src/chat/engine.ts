@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type Database from 'better-sqlite3';
 import { CHAT_HISTORY_MESSAGES_MAX, CHAT_MAX_TOOL_ITERATIONS } from '../limits.js';
 import { recordUsage, streamChat, type ChatMessage as ModelMessage, type ImageInput, type ToolSpec } from '../providers/index.js';
@@ -64,7 +64,7 @@ export class ChatEngine {
   ) {}
 
   async run(turn: ChatTurn): Promise<ChatTurnResult> {
-    const messages: ModelMessage[] = [{ role: 'system', content: this.systemPrompt() }, ...this.#history(turn)];
+    const messages: ModelMessage[] = [{ role: 'system', content: this.systemPrompt() }, ...(await this.#history(turn))];
     const usage = { input_tokens: 0, output_tokens: 0 };
     const specs = await this.tools.specs();
     let answer = '';
@@ -74,6 +74,11 @@ export class ChatEngine {
       iterations++;
       const step = await this.#modelTurn(turn, messages, { specs }, usage, false);
       answer = step.text;
+      if (step.cut) {
+        // Whatever the model was writing (text or a tool call's arguments) is incomplete: say so, run nothing.
+        turn.emit({ error: `The reply was cut at the model's output limit (max_tokens)${step.calls.length > 0 ? '; the tool call it was writing is incomplete and did not run' : ''}. What arrived is kept.` });
+        return { answer, usage, iterations };
+      }
       if (step.calls.length === 0) {
         finished = true;
         break;
@@ -101,30 +106,38 @@ export class ChatEngine {
     let signature: string | undefined;
     const calls: { id: string; name: string; args: Record<string, unknown>; args_error?: string }[] = [];
     const turnUsage = { input_tokens: 0, output_tokens: 0 };
-    for await (const event of streamChat({ provider: turn.provider, model: turn.model, messages, ...(tools.specs.length > 0 && { tools: tools.specs, ...(tools.choice && { tool_choice: tools.choice }) }), signal: turn.signal })) {
-      switch (event.type) {
-        case 'text':
-          text += event.text;
-          turn.emit({ content: event.text, ...mark });
-          break;
-        case 'thinking':
-          thinking += event.text;
-          turn.emit({ thinking: event.text, ...mark });
-          break;
-        case 'thinking_end':
-          signature = event.signature;
-          turn.emit({ thinking_end: true, ...mark });
-          break;
-        case 'tool_call':
-          calls.push({ id: event.id, name: event.name, args: event.args, ...(event.args_error !== undefined && { args_error: event.args_error }) });
-          break;
-        case 'usage':
-          turnUsage.input_tokens += event.input_tokens;
-          turnUsage.output_tokens += event.output_tokens;
-          break;
-        case 'done':
-          break;
+    let cut = false;
+    try {
+      for await (const event of streamChat({ provider: turn.provider, model: turn.model, messages, ...(tools.specs.length > 0 && { tools: tools.specs, ...(tools.choice && { tool_choice: tools.choice }) }), signal: turn.signal })) {
+        switch (event.type) {
+          case 'text':
+            text += event.text;
+            turn.emit({ content: event.text, ...mark });
+            break;
+          case 'thinking':
+            thinking += event.text;
+            turn.emit({ thinking: event.text, ...mark });
+            break;
+          case 'thinking_end':
+            signature = event.signature;
+            turn.emit({ thinking_end: true, ...mark });
+            break;
+          case 'tool_call':
+            calls.push({ id: event.id, name: event.name, args: event.args, ...(event.args_error !== undefined && { args_error: event.args_error }) });
+            break;
+          case 'usage':
+            turnUsage.input_tokens += event.input_tokens;
+            turnUsage.output_tokens += event.output_tokens;
+            break;
+          case 'done':
+            cut = event.stop_reason === 'max_tokens';
+            break;
+        }
       }
+    } catch (err) {
+      // A stream that failed midway (overloaded_error) still spent the tokens it reported.
+      if (turnUsage.input_tokens + turnUsage.output_tokens > 0) recordUsage(this.db, { provider_id: turn.provider.id, model: turn.model, ...turnUsage });
+      throw err;
     }
     usage.input_tokens += turnUsage.input_tokens;
     usage.output_tokens += turnUsage.output_tokens;
@@ -147,7 +160,7 @@ export class ChatEngine {
       ...(calls.length > 0 && { tool_calls: calls.map(({ id, name, args }) => ({ id, name, args })) }),
       ...(signature !== undefined && { thinking: { text: thinking, signature } }),
     });
-    return { text, calls };
+    return { text, calls, cut };
   }
 
   /** Runs the calls of one model turn in order; each result is relayed, stored and fed back. */
@@ -176,14 +189,16 @@ export class ChatEngine {
    * without a stored result (a turn aborted mid-tool, or stopped at the loop's limit) is left
    * out: providers refuse a call that no result follows.
    */
-  #history(turn: ChatTurn): ModelMessage[] {
+  async #history(turn: ChatTurn): Promise<ModelMessage[]> {
     const stored = this.store.modelHistory(turn.conversationId, CHAT_HISTORY_MESSAGES_MAX);
+    // Read before the rest, off the event loop: a message may carry several images of megabytes.
+    const images = turn.userMessage.images.length > 0 ? await this.#images(turn.userMessage) : [];
     const answered = new Set(stored.flatMap((m) => (m.role === 'tool' && m.tool_call_id ? [m.tool_call_id] : [])));
     const names = new Map<string, string>();
     return stored.flatMap((m): ModelMessage[] => {
       switch (m.role) {
         case 'user':
-          return [{ role: 'user', content: m.content, ...(m.id === turn.userMessage.id && turn.userMessage.images.length > 0 && { images: this.#images(turn.userMessage) }) }];
+          return [{ role: 'user', content: m.content, ...(m.id === turn.userMessage.id && images.length > 0 && { images }) }];
         case 'assistant': {
           const calls = (m.tool_calls ?? []).filter((c) => answered.has(c.tool_call_id));
           if (calls.length === 0 && m.content === '') return [];
@@ -206,10 +221,14 @@ export class ChatEngine {
     });
   }
 
-  #images(message: StoredMessage): ImageInput[] {
-    return message.images.flatMap((ref) => {
-      const image = this.store.image(ref.id);
-      return image ? [{ mime: image.mime, data: readFileSync(image.path).toString('base64') }] : [];
-    });
+  /** The message's stored images as base64 for the provider; a file gone meanwhile is left out. */
+  async #images(message: StoredMessage): Promise<ImageInput[]> {
+    const read = await Promise.all(
+      message.images.map(async (ref) => {
+        const image = this.store.image(ref.id);
+        return image ? [{ mime: image.mime, data: (await readFile(image.path)).toString('base64') }] : [];
+      }),
+    );
+    return read.flat();
   }
 }

@@ -174,6 +174,7 @@ export async function* streamAnthropic(req: ChatRequest, ep: Endpoint, ctx: Erro
         if (block?.type === 'tool_use') {
           if (!block.name) throw badStream(ctx, `tool_use block ${data.index} has no name`);
           yield toolCallEvent(block.id || `toolu_${data.index}`, block.name, block.json);
+          blocks.delete(Number(data.index));
         }
         break;
       }
@@ -187,6 +188,8 @@ export async function* streamAnthropic(req: ChatRequest, ep: Endpoint, ctx: Erro
         stopped = true;
         break;
       case 'error':
+        // The tokens counted so far were spent (and billed) all the same.
+        yield { type: 'usage', input_tokens: input, output_tokens: output };
         throw streamError(ctx, data.error);
       default:
         // ping, and event types added later: ignored, as the API's versioning policy asks.
@@ -196,6 +199,13 @@ export async function* streamAnthropic(req: ChatRequest, ep: Endpoint, ctx: Erro
   }
   if (!stopped) throw badStream(ctx, 'the stream ended before message_stop');
   if (thinking.open) yield thinking.close();
+  // A tool_use block that never stopped was cut (max_tokens inside its input): what arrived is
+  // kept as raw_args, and args_error says why, so it is reported, never run.
+  for (const [index, block] of blocks) {
+    if (block.type !== 'tool_use' || !block.name) continue;
+    const call = toolCallEvent(block.id || `toolu_${index}`, block.name, block.json);
+    yield { ...call, args: {}, raw_args: block.json, args_error: `the reply was cut (stop_reason ${stop ?? 'none'}) before the arguments were complete` };
+  }
   yield { type: 'usage', input_tokens: input, output_tokens: output };
   yield { type: 'done', stop_reason: anthropicStopReason(stop), raw_stop_reason: stop };
 }
