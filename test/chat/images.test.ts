@@ -53,6 +53,15 @@ describe('image checks', () => {
     expect(err).toMatchObject({ status: 400, code: 'BAD_IMAGE', message: expect.stringMatching(/not a PNG, JPEG, GIF or WebP/) });
   });
 
+  it('stores images already checked as they are, without decoding or hashing them again', () => {
+    const checked = checkImages([imageInput(IMAGES.png, 'image/png'), imageInput(IMAGES.gif, 'image/gif')]);
+    // A second check would mint new ids; the ones stored are those of the one check.
+    const [m] = fx.store.appendMessages(fx.store.createConversation().id, [{ role: 'user', content: 'x', checkedImages: checked }]);
+    expect(m!.images.map((i) => i.id)).toEqual(checked.map((c) => c.id));
+    expect(fx.db.prepare('SELECT sha256 FROM images ORDER BY rowid').pluck().all()).toEqual(checked.map((c) => c.sha256));
+    expect(readFileSync(join(fx.imagesDir, checked[0]!.id))).toEqual(IMAGES.png);
+  });
+
   it('stores a PNG labelled image/jpeg as image/png: the content decides the type', () => {
     const checked = checkImage(imageInput(IMAGES.png, 'image/jpeg'));
     expect(checked).toMatchObject({ mime: 'image/png', declared_mime: 'image/jpeg' });
@@ -128,9 +137,11 @@ describe('storing the images of a message', () => {
     expect(fx.db.prepare('SELECT sha256 FROM images').pluck().get()).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('reads a stored image back as base64 for a provider', () => {
+  it('finds a stored image with its type and the file holding its bytes', () => {
     const [m] = fx.store.appendMessages(fx.store.createConversation().id, [{ role: 'user', content: 'x', images: [imageInput(IMAGES.jpeg, 'image/jpeg')] }]);
-    expect(fx.store.imageBase64(m!.images[0]!.id)).toEqual({ mime: 'image/jpeg', data: IMAGES.jpeg.toString('base64') });
+    const image = fx.store.image(m!.images[0]!.id);
+    expect(image).toMatchObject({ mime: 'image/jpeg', bytes: IMAGES.jpeg.length });
+    expect(readFileSync(image!.path)).toEqual(IMAGES.jpeg);
   });
 });
 

@@ -106,7 +106,8 @@ export const chatCapability: Capability = {
         }
         const { provider, model } = resolveProvider(ctx.config.get(), { provider: body.provider, model: body.model });
         // Refuse bad images before a conversation is opened or made current for this message.
-        checkImages(body.images ?? []);
+        // Decoded and hashed once, here: the store takes them as checked.
+        const images = checkImages(body.images ?? []);
         const target = body.conversation_id ?? store.currentConversation()?.id;
         if (target !== undefined && turns.get(target)) throw new AppError(409, 'CONFLICT', 'A turn is already running in this conversation; wait for it or stop it (POST /api/chat/stop)');
         // One commit for both: the conversation opened (or made current) and the message stored.
@@ -114,7 +115,7 @@ export const chatCapability: Capability = {
         const { conversation, userMessage } = ctx.db.transaction(() => {
           const opened = store.openForChat({ conversation_id: body.conversation_id, provider_id: provider.id, model, message: body.message });
           if (body.permission_mode) store.setPermissionMode(opened.id, body.permission_mode);
-          return { conversation: opened, userMessage: store.appendMessage(opened.id, { role: 'user', content: body.message, images: body.images ?? [] }) };
+          return { conversation: opened, userMessage: store.appendMessage(opened.id, { role: 'user', content: body.message, checkedImages: images }) };
         })();
         // The turn runs on its own: a client that goes away leaves it running for chat.detach_grace_s
         // (a reload re-subscribes with GET /api/chat/events); Stop aborts it at once.

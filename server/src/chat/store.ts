@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { AppError } from '../http/errors.js';
 import type { PermissionMode } from '../wire/permissions.js';
 import {
@@ -44,6 +43,8 @@ export interface NewMessage {
   output_tokens?: number | null;
   /** Images sent with the message, as the client sent them: all are checked before any is written. */
   images?: readonly ImageInput[];
+  /** The same images once `checkImages` passed them (a route checks them early): stored as they are, not decoded again. */
+  checkedImages?: readonly CheckedImage[];
 }
 
 /** Fields of a conversation that may change after creation. */
@@ -244,7 +245,7 @@ export class ChatStore {
    */
   appendMessages(conversationId: string, messages: readonly NewMessage[]): ChatMessage[] {
     this.requireConversation(conversationId);
-    const checked = messages.map((m) => checkImages(m.images ?? []));
+    const checked = messages.map((m) => m.checkedImages ?? checkImages(m.images ?? []));
     const allImages = checked.flat();
     this.#files.write(allImages);
     let ids: number[];
@@ -262,7 +263,7 @@ export class ChatStore {
   }
 
   /** Inserts the rows; returns the new message ids in order. */
-  #insert(conversationId: string, messages: readonly NewMessage[], images: readonly CheckedImage[][]): number[] {
+  #insert(conversationId: string, messages: readonly NewMessage[], images: readonly (readonly CheckedImage[])[]): number[] {
     const now = new Date().toISOString();
     const insertMessage = this.#sql(`INSERT INTO messages
       (conversation_id, role, content, thinking, tool_calls, tool_call_id, is_error, sudo_blocked, permission_denied, reflection, created_at, input_tokens, output_tokens)
@@ -427,11 +428,6 @@ export class ChatStore {
     return row ? { id: row.id, mime: row.mime, bytes: row.bytes, path } : null;
   }
 
-  /** An image's type and base64 data, for sending to a provider; null when unknown. */
-  imageBase64(id: string): { mime: string; data: string } | null {
-    const image = this.image(id);
-    return image ? { mime: image.mime, data: readFileSync(image.path).toString('base64') } : null;
-  }
 }
 
 /** Message rows plus their image rows → wire messages. */
