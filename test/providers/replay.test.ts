@@ -61,7 +61,7 @@ async function replay(name: string, expected: Expected) {
   } catch (err) {
     error = (err as Error).message;
   }
-  const usage = events.findLast((e) => e.type === 'usage');
+  const usage = events.filter((e) => e.type === 'usage').at(-1);
   const thinking = events.map((e) => (e.type === 'thinking' ? e.text : '')).join('');
   return {
     text: events.map((e) => (e.type === 'text' ? e.text : '')).join(''),
