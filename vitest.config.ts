@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The studio's alias for the wire folder (web/vite.config.ts), so test/web can load studio modules.
+  resolve: { alias: { $wire: fileURLToPath(new URL('./server/src/wire', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],

@@ -6,10 +6,10 @@ import type { ApprovalRequest } from '$wire/permissions';
 
 // i18n.svelte.ts holds the language as rune state, which only the Svelte compiler understands;
 // applyChatEvent translates nothing, so a stand-in that answers the key is enough.
-vi.mock('../../web/src/lib/i18n.svelte', () => ({ t: (key: string) => key, tOr: (_key: string, fallback: string) => fallback, language: () => 'en' }));
+vi.mock('../../../web/src/lib/i18n.svelte', () => ({ t: (key: string) => key, tOr: (_key: string, fallback: string) => fallback, language: () => 'en' }));
 
-const { applyChatEvent, resolveApproval, withdrawApprovals } = await import('../../web/src/studio/chat-stream');
-const { newAssistantEntry } = await import('../../web/src/studio/transcript');
+const { applyChatEvent, resolveApproval, withdrawApprovals } = await import('../../../web/src/studio/chat-stream');
+const { newAssistantEntry } = await import('../../../web/src/studio/transcript');
 type AssistantEntry = ReturnType<typeof newAssistantEntry>;
 
 /** A sink that records what it was told. */

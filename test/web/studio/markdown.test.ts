@@ -1,8 +1,8 @@
 // The studio's markdown parser (web/src/studio/markdown): model answers in, a tree of plain
 // objects out, rendered as text nodes and elements, never as an HTML string.
 import { describe, expect, it } from 'vitest';
-import { parseInline, safeHref, type Inline } from '../../web/src/studio/markdown/inline';
-import { parseMarkdown, type Block } from '../../web/src/studio/markdown/markdown';
+import { parseInline, safeHref, type Inline } from '../../../web/src/studio/markdown/inline';
+import { parseMarkdown, type Block } from '../../../web/src/studio/markdown/markdown';
 
 /** The only block of `source`, failing when there is not exactly one. */
 function only(source: string): Block {
