@@ -1,7 +1,7 @@
 // The studio's terminal socket (web/src/terminal/terminal-socket.ts) against a real `ws` server
 // on 127.0.0.1: re-attaching after a drop, backing off, and giving up when told to.
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket as NodeWebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
 import { TERMINAL_WS_PATH, WS_CLOSE_NORMAL, WS_CLOSE_TRY_AGAIN_LATER } from '$wire/terminal-limits';
 import { SOCKET_ERROR, TerminalSocket, type SocketState, type TerminalSocketHandlers } from '../../../web/src/terminal/terminal-socket';
@@ -186,6 +186,31 @@ describe('TerminalSocket', () => {
     await until(() => connections.length === before + 1, 'the re-attach after a good connection');
     expect(connections.at(-1)!.at - droppedAt).toBeLessThan(gaps[1]!);
   }, 30_000);
+
+  it('gives up after many failed attempts in a row, reporting the connection lost', async () => {
+    // Only the socket's reconnect timer is faked; the sockets themselves are real (polled with setImmediate).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const tick = () => new Promise<void>((r) => setImmediate(r));
+    try {
+      onStart = (conn) => conn.ws.terminate();
+      const { log } = open({ attach: 's10' });
+      // Let the real sockets connect and drop, then move the clock far beyond any backoff, until it gives up.
+      for (let round = 0; log.errors.length === 0; round++) {
+        if (round > 20_000) throw new Error(`never gave up (${connections.length} attempts)`);
+        await tick();
+        if (round % 20 === 0) await vi.advanceTimersByTimeAsync(10_000);
+      }
+      const attempts = connections.length;
+      expect(attempts).toBeGreaterThan(3);
+      expect(log.errors).toEqual([{ code: SOCKET_ERROR.DISCONNECTED, message: expect.any(String), fatal: true }]);
+      expect(log.states.at(-1)).toBe('closed');
+      await vi.advanceTimersByTimeAsync(60_000);
+      for (let n = 0; n < 200; n++) await tick();
+      expect(connections).toHaveLength(attempts);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('gives up on close code 1013 (try again later), reporting the reason, without reconnecting', async () => {
     onStart = (conn) => conn.ws.close(WS_CLOSE_TRY_AGAIN_LATER, 'Too many terminals (10)');
