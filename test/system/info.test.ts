@@ -1,20 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { startTestServer } from '../helpers/server.js';
 import { detectWsl, macOSName, parseOsRelease, readSystemInfo, systemInfo } from '../../server/src/system/info.js';
 
 describe('system info', () => {
-  it('describes this machine with a non-empty OS name', () => {
-    const info = readSystemInfo();
-    expect(info.os).toBe(process.platform);
-    expect(info.os_name.length).toBeGreaterThan(0);
-    expect(info.node).toBe(process.version);
-    expect(info.cpu_count).toBe(os.cpus().length);
-    expect(info.memory_total_bytes).toBe(os.totalmem());
-    expect(info.home).toBe(os.homedir());
+  it('GET /api/system reports what node:os and the process report, in the documented fields', async () => {
+    const server = await startTestServer();
+    try {
+      const info = await (await server.fetch('/api/system')).json();
+      expect(info).toEqual({
+        os: process.platform,
+        os_name: expect.any(String),
+        os_release: os.release(),
+        arch: process.arch,
+        wsl: expect.any(Boolean),
+        wsl_distro: info.wsl ? expect.any(String) : null,
+        shell: expect.any(String),
+        user: os.userInfo().username,
+        home: os.homedir(),
+        hostname: os.hostname(),
+        node: process.version,
+        cpu_model: os.cpus()[0]?.model.trim() || 'unknown',
+        cpu_count: os.cpus().length,
+        memory_total_bytes: os.totalmem(),
+      });
+      expect(info.os_name).not.toBe('');
+    } finally {
+      await server.close();
+    }
   });
 
-  it.runIf(process.platform === 'linux')('is not WSL on this machine', () => {
-    expect(readSystemInfo()).toMatchObject({ wsl: false, wsl_distro: null });
+  it.runIf(process.platform === 'linux' && existsSync('/etc/os-release'))('names a Linux distribution by the PRETTY_NAME its os-release holds', () => {
+    const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
+    expect(readSystemInfo().os_name).toBe(pretty || `Linux ${os.release()}`);
+  });
+
+  it.runIf(process.platform === 'linux')("says WSL exactly when the kernel is Microsoft's, and takes the distribution and the shell from the environment it is given", () => {
+    const microsoftKernel = /microsoft/i.test(readFileSync('/proc/version', 'utf8'));
+    expect(readSystemInfo({ SHELL: '/bin/bash' })).toMatchObject({ wsl: microsoftKernel, wsl_distro: null, shell: '/bin/bash' });
+    expect(readSystemInfo({ SHELL: '/usr/bin/fish', WSL_DISTRO_NAME: 'Ubuntu-24.04' })).toMatchObject({ wsl: true, wsl_distro: 'Ubuntu-24.04', shell: '/usr/bin/fish' });
   });
 
   it('reports WSL from its environment variable or from a Microsoft kernel', () => {
