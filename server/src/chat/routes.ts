@@ -144,7 +144,7 @@ export const chatCapability: Capability = {
           });
 
         if (body.stream) {
-          await relay(turn, new SseWriter(req, res));
+          await relay(turn, new SseWriter(res));
           return undefined;
         }
         const unsubscribe = turn.subscribe((event) => {
@@ -175,7 +175,7 @@ export const chatCapability: Capability = {
       streams: true,
       handler: async ({ query, req, res }) => {
         store.requireConversation(query.conversation_id);
-        const sse = new SseWriter(req, res);
+        const sse = new SseWriter(res);
         const turn = turns.get(query.conversation_id);
         if (!turn) {
           sse.send({ conversation_id: query.conversation_id });

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { clientGone } from './disconnect.js';
 
 /** A `text/event-stream` writer: `data: <json>\n\n` per event (SPEC §6), aware of client disconnects. */
@@ -6,8 +6,7 @@ export class SseWriter {
   readonly #res: Response;
   readonly #abort = new AbortController();
 
-  /** `_req` is unused; it stays until the chat routes' two callers pass only `res`. */
-  constructor(_req: Request, res: Response) {
+  constructor(res: Response) {
     this.#res = res;
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');

@@ -82,7 +82,7 @@ export function createLspCapability(options: LspCapabilityOptions = {}): Capabil
             const { state, output } = await job.run(() => {});
             return { installed: state, output };
           }
-          const sse = new SseWriter(req, res);
+          const sse = new SseWriter(res);
           const send = (event: LspInstallStreamEvent): void => sse.send(event);
           try {
             // A client that leaves does not stop the install: it finishes and is recorded, GET /api/lsp shows it.
@@ -109,7 +109,7 @@ export function createLspCapability(options: LspCapabilityOptions = {}): Capabil
         handler: async ({ body, query, req, res }) => {
           const job = await service.beginAutoInstall(body);
           if (query.stream !== 'true') return job.run(() => {});
-          const sse = new SseWriter(req, res);
+          const sse = new SseWriter(res);
           const send = (event: LspAutoInstallStreamEvent): void => sse.send(event);
           try {
             send({ result: await job.run((progress) => send({ progress })) });

@@ -83,7 +83,7 @@ export const systemCapability: Capability = {
       streams: true,
       handler: async ({ query, req, res }) => {
         if (query.stream !== 'true') return scans.rescan();
-        const sse = new SseWriter(req, res);
+        const sse = new SseWriter(res);
         const scan = await scans.rescan((progress) => sse.send({ progress } satisfies ScanProgressEvent));
         sse.send({ scan } satisfies { scan: ScanResult });
         sse.done();

@@ -44,7 +44,7 @@ export const workflowCapability: Capability = {
         await subscription.ended;
         return store.require(id);
       }
-      const sse = new SseWriter(req, res);
+      const sse = new SseWriter(res);
       const subscription = executor.subscribe(id, (event) => sse.send(event));
       sse.signal.addEventListener('abort', subscription.unsubscribe, { once: true });
       sse.send({ workflow: subscription.snapshot });
