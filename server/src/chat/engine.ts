@@ -6,15 +6,7 @@ import type { Provider } from '../wire/config.js';
 import type { ChatMessage as StoredMessage, ToolCall } from '../wire/chat.js';
 import type { ChatStreamEvent } from '../wire/chat-events.js';
 import type { ChatStore } from './store.js';
-
-/** What a tool run answers, as the chat shows it. */
-export interface ToolOutcome {
-  content: string;
-  is_error: boolean;
-  sudo_blocked?: boolean;
-  /** The permission system (a rule, the mode, the user, the timeout) refused the call. */
-  permission_denied?: boolean;
-}
+import type { ToolOutcome } from '../tools/outcome.js';
 
 /** Which call of which turn a tool run is, for the permission system's approvals. */
 export interface ToolCallContext {

@@ -1,7 +1,7 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { loadMcpSdk } from './sdk.js';
 import type { Logger } from 'pino';
-import type { ToolOutcome } from '../chat/engine.js';
+import type { ToolOutcome } from '../tools/outcome.js';
 import type { AppContext } from '../context.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { MCP_CONNECT_TIMEOUT_MS, MCP_RESTART_BACKOFF_MS, MCP_TOOL_CALL_TIMEOUT_MS } from '../limits.js';

@@ -1,4 +1,4 @@
-import type { ToolOutcome } from '../chat/engine.js';
+import type { ToolOutcome } from '../tools/outcome.js';
 import { TOOL_OUTPUT_MAX_BYTES } from '../limits.js';
 
 /** The parts of an MCP content item the chat can show. */
