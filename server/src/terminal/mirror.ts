@@ -202,7 +202,8 @@ export class MirrorPool {
 
   resize(id: string, cols: number, rows: number): void {
     const spec = this.#specs.get(id);
-    if (spec) Object.assign(spec, { cols, rows });
+    if (!spec) return; // disposed: no worker is started for it
+    Object.assign(spec, { cols, rows });
     this.#flushAll();
     this.#post({ op: 'resize', id, cols, rows });
   }
