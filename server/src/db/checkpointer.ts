@@ -83,10 +83,9 @@ export class Checkpointer {
     worker.on('exit', (code) => {
       this.#worker = null;
       if (this.#closing || !this.#db.open) return;
-      if (idle && code === 0) {
-        this.#seen = this.#walState(); // copied: the next commit changes it and starts a worker again
-        return;
-      }
+      // #seen stays what started this worker: a commit made while it ran, even one after its
+      // last checkpoint, changed the file, and the next look starts another worker for it.
+      if (idle && code === 0) return;
       this.#failed = true;
       this.#log.warn({ why: failure ?? `exit ${code}` }, 'the checkpoint worker stopped; SQLite checkpoints on commit again');
       this.#db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
