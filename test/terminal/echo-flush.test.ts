@@ -2,7 +2,7 @@
 // bigger frames, but the first small read after input goes out on the next turn, with the bulk
 // it joined. Driven through a scripted process, so the order of reads is exact.
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { FramePool } from '../../server/src/terminal/frame-pool.js';
 import { MirrorPool } from '../../server/src/terminal/mirror.js';
 import type { TerminalProcess } from '../../server/src/terminal/process.js';
@@ -31,6 +31,8 @@ const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 const bulk = 'b'.repeat(4096);
 
 describe('the echo of a keystroke', () => {
+  afterEach(() => vi.useRealTimers());
+
   it('leaves inside a coalescing window, on the next turn, with the bulk before it', async () => {
     const { s, emit, frames } = session();
     emit(bulk); // opens a 3 ms window
@@ -42,12 +44,15 @@ describe('the echo of a keystroke', () => {
   });
 
   it('without input, a small read joins the window and waits for it (bulk output stays in big frames)', async () => {
+    // The window's timer is faked: on a slow machine 3 ms may pass before the next turn, and the
+    // test is about order, not speed.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { s, emit, frames } = session();
     emit(bulk);
     emit('tail');
     await nextTurn();
     expect(frames).toEqual([]);
-    await new Promise((r) => setTimeout(r, 20));
+    vi.advanceTimersByTime(3);
     expect(frames).toEqual([`${bulk}tail`]);
     s.dispose();
   });
