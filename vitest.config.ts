@@ -12,5 +12,8 @@ export default defineConfig({
     // Integration tests spawn real servers and processes; two cores share them.
     maxWorkers: 2,
     reporters: ['default'],
+    // Every answer and SSE event is held to its route's schema (server/src/http/response-check.ts);
+    // servers the tests spawn inherit it.
+    env: { ATELIER_CHECK_RESPONSES: '1' },
   },
 });

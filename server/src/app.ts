@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AppContext, Capability } from './context.js';
 import { migrate } from './db/database.js';
+import { metaRoutes } from './wire/routes/meta.js';
 import { Api } from './http/api.js';
 import { AppError, errorMiddleware, notFound } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
@@ -42,12 +43,13 @@ export function createApp(ctx: AppContext, guard: GuardOptions, staticDir: strin
   const all = capabilities(guard);
   migrate(ctx.db, all.flatMap((c) => c.migrations ?? []));
 
-  const api = new Api();
+  // Tests hold every answer to its schema (http/response-check.ts).
+  const api = new Api({ checkResponses: process.env.ATELIER_CHECK_RESPONSES === '1', log: ctx.log });
   const ws = new WsRoutes();
   for (const capability of all) capability.register({ api, ws, ctx: { ...ctx, log: ctx.log.child({ capability: capability.name }) } });
   // Built on first request: converting every schema costs ~50 ms a start should not pay.
   let openapi: ReturnType<typeof openApiDocument> | undefined;
-  api.route({ method: 'get', path: '/api/openapi.json', tag: 'meta', summary: 'This document', handler: () => (openapi ??= openApiDocument(api, { title: 'Atelier', version: ctx.version })) });
+  api.route(metaRoutes.openapi, { tag: 'meta', summary: 'This document', handler: () => (openapi ??= openApiDocument(api, { title: 'Atelier', version: ctx.version })) });
 
   const app = express();
   app.disable('x-powered-by');

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Contract } from '../wire/contract.js';
+import { NoContentSchema, StreamDoneSchema, StreamErrorSchema } from '../wire/routes/common.js';
 import type { Api } from './api.js';
 
 /** Schema → JSON Schema, tolerant of shapes JSON Schema cannot express (they become `{}`). */
@@ -20,18 +22,26 @@ function parameters(schema: z.ZodType | undefined, where: 'query' | 'path'): unk
   }));
 }
 
+/**
+ * The 2xx answers of a route: a 204, or a 200 whose content is the JSON body, the SSE event
+ * stream (each `data:` line one event: the route's events, then `{done}`, or `{error, code}`
+ * first), or both when `?stream=true` chooses.
+ */
+function answers(route: Contract): Record<string, unknown> {
+  if (route.response === NoContentSchema) return { '204': { description: 'No content' } };
+  const content: Record<string, unknown> = {};
+  if (route.response) content['application/json'] = { schema: jsonSchema(route.response, 'output') };
+  if (route.events) content['text/event-stream'] = { schema: jsonSchema(route.events.or(StreamDoneSchema).or(StreamErrorSchema), 'output') };
+  return { '200': { description: route.events && route.response ? 'JSON, or with ?stream=true an SSE stream of `data: <json>` events' : 'OK', ...(Object.keys(content).length > 0 && { content }) } };
+}
+
 /** Builds the OpenAPI 3 document from the same schemas that validate requests. */
 export function openApiDocument(api: Api, info: { title: string; version: string }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of api.routes) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');
     const responses: Record<string, unknown> = {
-      '200': route.streams
-        ? { description: 'JSON, or an SSE stream of `data: <json>` events when streaming is requested' }
-        : {
-            description: 'OK',
-            ...(route.response && { content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } }),
-          },
+      ...answers(route),
       default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
     };
     paths[path] ??= {};

@@ -1,13 +1,20 @@
 import type { Response } from 'express';
+import type { StreamEnd } from '../wire/contract.js';
 import { clientGone } from './disconnect.js';
 
-/** A `text/event-stream` writer: `data: <json>\n\n` per event (SPEC §6), aware of client disconnects. */
-export class SseWriter {
+/**
+ * A `text/event-stream` writer: `data: <json>\n\n` per event (SPEC §6), aware of client
+ * disconnects. `E` is the route's event type; `{done}` and `{error, code}` end any stream.
+ */
+export class SseWriter<E = object> {
   readonly #res: Response;
   readonly #abort = new AbortController();
+  readonly #check: ((event: unknown) => unknown) | undefined;
 
-  constructor(res: Response) {
+  /** `check` (tests) may replace an event that does not match the route's schema. */
+  constructor(res: Response, check?: (event: unknown) => unknown) {
     this.#res = res;
+    this.#check = check;
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -27,9 +34,10 @@ export class SseWriter {
   }
 
   /** Sends one event unless the client is gone. */
-  send(event: object): void {
+  send(event: E | StreamEnd): void {
     if (this.#abort.signal.aborted || this.#res.writableEnded) return;
-    this.#res.write(`data: ${JSON.stringify(event)}\n\n`);
+    const sent = this.#check ? this.#check(event) : event;
+    this.#res.write(`data: ${JSON.stringify(sent)}\n\n`);
   }
 
   /** Sends `{done:"true"}` and ends the stream. */

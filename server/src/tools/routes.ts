@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import type { Capability } from '../context.js';
 import { abortOnDisconnect } from '../http/disconnect.js';
 import { TOOL_CALL_BODY_LIMIT_BYTES, TOOL_ROUTE_RATE_LIMIT } from '../limits.js';
-import { ToolCallRequestSchema, ToolInfoSchema, ToolResultSchema } from '../wire/tools.js';
+import { toolsRoutes } from '../wire/routes/tools.js';
 import { TooManyAgentsError } from './agent-tools.js';
 import { AppError } from '../http/errors.js';
 import { permissionsFor } from '../permissions/service.js';
@@ -16,24 +15,16 @@ export const toolsCapability: Capability = {
     const permissions = permissionsFor(ctx);
     const tag = 'tools';
 
-    api.route({
-      method: 'get',
-      path: '/api/tools/list',
+    api.route(toolsRoutes.list, {
       tag,
       summary: 'The tools a model may call, each with the JSON schema of its arguments',
-      query: z.strictObject({}),
-      response: z.array(ToolInfoSchema),
       handler: () => toolbox.list(),
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/tool/call',
+    api.route(toolsRoutes.call, {
       rateLimit: TOOL_ROUTE_RATE_LIMIT,
       tag,
       summary: "Run one tool as the user: deny rules apply (403 PERMISSION_DENIED), an ask counts as the user's yes; a client that disconnects aborts it",
-      body: ToolCallRequestSchema,
-      response: ToolResultSchema,
       bodyLimitBytes: TOOL_CALL_BODY_LIMIT_BYTES,
       handler: async ({ body, res }) => {
         const signal = abortOnDisconnect(res);

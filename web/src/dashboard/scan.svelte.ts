@@ -4,7 +4,7 @@
  */
 import type { ScanProgressEvent, ScanResult, ToolStatus } from '$wire/system';
 import { describeError } from '../lib/api';
-import { postStream } from '../lib/sse';
+import { legacyPostStream } from '../lib/sse';
 
 /** Every event of POST /api/scan?stream=true. */
 type ScanStreamEvent = ScanProgressEvent | { scan: ScanResult } | { done: 'true' } | { error: string };
@@ -44,7 +44,7 @@ export class ScanState {
     this.progress = null;
     this.error = '';
     try {
-      await postStream<ScanStreamEvent>('/api/scan?stream=true', {}, {
+      await legacyPostStream<ScanStreamEvent>('/api/scan?stream=true', {}, {
         signal,
         onEvent: (event) => {
           if ('progress' in event) {

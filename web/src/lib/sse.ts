@@ -4,7 +4,8 @@
  * eventsource-parser handles events split across network chunks.
  */
 import { createParser } from 'eventsource-parser';
-import { ApiError, buildInit, NO_STREAM_CODE, send, type RequestOptions } from './api';
+import type { Event } from '$wire/contract';
+import { ApiError, buildInit, NO_STREAM_CODE, send, urlOf, type CallOptions, type PathOf, type RequestOptions, type RouteAt } from './api';
 
 /** Options of one streaming request. */
 export interface StreamOptions<E> extends RequestOptions {
@@ -16,16 +17,35 @@ export interface StreamOptions<E> extends RequestOptions {
  * POSTs `body` to `path` and calls `onEvent` for each JSON event until the server ends the
  * stream. A non-2xx answer rejects with ApiError before any event, exactly like `request`.
  */
-export async function postStream<E>(path: string, body: unknown, options: StreamOptions<E>): Promise<void> {
+/** @deprecated Transition only. */
+export async function legacyPostStream<E>(path: string, body: unknown, options: StreamOptions<E>): Promise<void> {
   await readStream(path, buildInit('POST', body, options.signal), options);
 }
 
 /**
  * GETs `path` as a stream (a re-subscription to something already under way) and calls
- * `onEvent` for each JSON event until the server ends it; fails like `postStream`.
+ * `onEvent` for each JSON event until the server ends it; fails like `legacyPostStream`.
  */
-export async function getStream<E>(path: string, options: StreamOptions<E>): Promise<void> {
+/** @deprecated Transition only. */
+export async function legacyGetStream<E>(path: string, options: StreamOptions<E>): Promise<void> {
   await readStream(path, buildInit('GET', undefined, options.signal), options);
+}
+
+/** Options of one streaming call of a route: its params, query and body, and what to do with each event. */
+export type StreamCallOptions<C> = CallOptions<C> & { onEvent: (event: Event<C>) => void };
+
+/**
+ * POSTs to a route of the table (server/src/wire/routes/) and calls `onEvent` with each of its
+ * typed events until the server ends the stream; a non-2xx answer rejects with ApiError first.
+ */
+export async function postStream<P extends PathOf<'POST'>>(path: P, options: StreamCallOptions<RouteAt<'POST', P>>): Promise<void> {
+  const { body, signal } = options as { body?: unknown; signal?: AbortSignal };
+  await readStream(urlOf(path, options), buildInit('POST', body, signal), options as StreamOptions<unknown>);
+}
+
+/** GETs a streaming route of the table (a re-subscription to something under way), like `postStream`. */
+export async function getStream<P extends PathOf<'GET'>>(path: P, options: StreamCallOptions<RouteAt<'GET', P>>): Promise<void> {
+  await readStream(urlOf(path, options), buildInit('GET', undefined, (options as { signal?: AbortSignal }).signal), options as StreamOptions<unknown>);
 }
 
 async function readStream<E>(path: string, init: RequestInit, options: StreamOptions<E>): Promise<void> {

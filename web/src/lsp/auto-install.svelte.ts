@@ -4,9 +4,9 @@
  * The project folder typed here is also the one the editor configuration writes into.
  */
 import type { LspAutoInstallResponse, LspAutoInstallStreamEvent } from '$wire/lsp';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
-import { postStream } from '../lib/sse';
+import { legacyPostStream } from '../lib/sse';
 import { lspServers } from './servers.svelte';
 
 /** Lines of installer output kept on screen. */
@@ -28,7 +28,7 @@ class AutoInstall {
     this.error = '';
     this.lines = [];
     try {
-      this.report = await api.post<LspAutoInstallResponse>('/api/lsp/auto-install', { project_dir: dir, dry_run: true });
+      this.report = await legacyApi.post<LspAutoInstallResponse>('/api/lsp/auto-install', { project_dir: dir, dry_run: true });
     } catch (err) {
       this.report = null;
       this.error = describeError(err);
@@ -46,7 +46,7 @@ class AutoInstall {
     this.lines = [];
     let ended = false;
     try {
-      await postStream<LspAutoInstallStreamEvent>('/api/lsp/auto-install?stream=true', { project_dir: dir }, {
+      await legacyPostStream<LspAutoInstallStreamEvent>('/api/lsp/auto-install?stream=true', { project_dir: dir }, {
         onEvent: (event) => {
           if ('progress' in event) {
             this.lines.push(`[${event.progress.id}] ${event.progress.line}`);

@@ -6,7 +6,7 @@
 import type { LspInstallMethod, LspInstallPhase, LspInstallStreamEvent } from '$wire/lsp';
 import { describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
-import { postStream } from '../lib/sse';
+import { legacyPostStream } from '../lib/sse';
 import { editorConfig } from './editor-config.svelte';
 import { lspServers } from './servers.svelte';
 
@@ -57,7 +57,7 @@ class LspInstalls {
     const run = this.runs[id]!;
     let ended = false;
     try {
-      await postStream<LspInstallStreamEvent>('/api/lsp/install?stream=true', { id }, {
+      await legacyPostStream<LspInstallStreamEvent>('/api/lsp/install?stream=true', { id }, {
         onEvent: (event) => {
           if ('progress' in event) {
             run.phase = event.progress.phase;

@@ -4,7 +4,7 @@
  * health results survive a visit to another page.
  */
 import type { LspHealthResponse, LspHealthResult, LspListResponse, LspServerState } from '$wire/lsp';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 
 class LspServers {
   servers = $state.raw<LspServerState[]>([]);
@@ -25,7 +25,7 @@ class LspServers {
   async refresh(): Promise<void> {
     this.loading = true;
     try {
-      const list = await api.get<LspListResponse>('/api/lsp');
+      const list = await legacyApi.get<LspListResponse>('/api/lsp');
       this.servers = list.servers;
       this.prefix = list.prefix;
       this.error = '';
@@ -52,7 +52,7 @@ class LspServers {
     if (id) this.checking[id] = true;
     else this.checkingAll = true;
     try {
-      const answer = await api.get<LspHealthResponse>(id ? `/api/lsp/health?id=${encodeURIComponent(id)}` : '/api/lsp/health');
+      const answer = await legacyApi.get<LspHealthResponse>(id ? `/api/lsp/health?id=${encodeURIComponent(id)}` : '/api/lsp/health');
       for (const result of answer.servers) this.health[result.id] = result;
       this.healthError = '';
     } catch (err) {

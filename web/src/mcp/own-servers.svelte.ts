@@ -3,7 +3,7 @@
  * The enabled ones join the chat's tool loop; a toggle turns one on or off.
  */
 import type { AtelierMcpServer, AtelierMcpServersResponse } from '$wire/mcp';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 
 class OwnServers {
   servers = $state.raw<AtelierMcpServer[]>([]);
@@ -16,7 +16,7 @@ class OwnServers {
   async refresh(): Promise<void> {
     this.loading = true;
     try {
-      this.servers = (await api.get<AtelierMcpServersResponse>('/api/mcp/servers')).servers;
+      this.servers = (await legacyApi.get<AtelierMcpServersResponse>('/api/mcp/servers')).servers;
       this.error = '';
     } catch (err) {
       this.error = describeError(err);
@@ -29,7 +29,7 @@ class OwnServers {
   async setEnabled(name: string, enabled: boolean): Promise<void> {
     this.saving[name] = true;
     try {
-      const updated = await api.put<AtelierMcpServer>(`/api/mcp/servers/${encodeURIComponent(name)}`, { enabled });
+      const updated = await legacyApi.put<AtelierMcpServer>(`/api/mcp/servers/${encodeURIComponent(name)}`, { enabled });
       this.servers = this.servers.map((s) => (s.name === name ? updated : s));
     } finally {
       this.saving[name] = false;
@@ -38,7 +38,7 @@ class OwnServers {
 
   /** Removes one of Atelier's servers (POST /api/mcp/remove with the editor `atelier`). */
   async remove(name: string): Promise<void> {
-    await api.post('/api/mcp/remove', { editor: 'atelier', scope: 'user', name });
+    await legacyApi.post('/api/mcp/remove', { editor: 'atelier', scope: 'user', name });
     this.servers = this.servers.filter((s) => s.name !== name);
   }
 }

@@ -3,7 +3,7 @@
  * an editor's config, the editors it writes to, and the search that filters the servers.
  */
 import type { McpEditorInfo, McpInputInfo, McpRegistryResponse, McpRegistryServer } from '$wire/mcp';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 
 /** The inputs of a server that hold secrets (environment variables and headers). */
 export function secretInputs(server: McpRegistryServer): McpInputInfo[] {
@@ -38,7 +38,7 @@ class McpRegistry {
     if (this.loaded || this.loading) return;
     this.loading = true;
     try {
-      const answer = await api.get<McpRegistryResponse>('/api/mcp/registry');
+      const answer = await legacyApi.get<McpRegistryResponse>('/api/mcp/registry');
       this.servers = answer.servers;
       this.editors = answer.editors;
       this.error = '';

@@ -4,7 +4,7 @@
  * asked for its tools and closed. Also removing an entry from its file.
  */
 import type { McpRemoveResponse, McpStatusEntry, McpStatusResponse } from '$wire/mcp';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 
 class McpStatus {
   /** The project whose files are checked too ('' for the user files only). */
@@ -22,7 +22,7 @@ class McpStatus {
     const dir = this.projectDir.trim();
     this.loading = true;
     try {
-      const answer = await api.get<McpStatusResponse>(dir ? `/api/mcp/status?project_dir=${encodeURIComponent(dir)}` : '/api/mcp/status');
+      const answer = await legacyApi.get<McpStatusResponse>(dir ? `/api/mcp/status?project_dir=${encodeURIComponent(dir)}` : '/api/mcp/status');
       if (request !== this.#request) return;
       this.answer = answer;
       this.checkedProject = dir;
@@ -36,7 +36,7 @@ class McpStatus {
 
   /** Removes a configured entry from its file (POST /api/mcp/remove), then checks again. */
   async remove(entry: McpStatusEntry): Promise<McpRemoveResponse> {
-    const result = await api.post<McpRemoveResponse>('/api/mcp/remove', {
+    const result = await legacyApi.post<McpRemoveResponse>('/api/mcp/remove', {
       editor: entry.editor,
       scope: entry.scope,
       ...(entry.scope === 'project' && { project_dir: this.checkedProject }),

@@ -4,7 +4,7 @@
  */
 import type { ConfigGeneration, Provider, PublicConfig } from '$wire/config';
 import type { TerminalSessionsResponse, TerminalTheme } from '$wire/terminal';
-import { api, ApiError } from '../lib/api';
+import { legacyApi, ApiError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
 import { session } from '../lib/session.svelte';
 import { notify } from '../lib/toasts.svelte';
@@ -12,7 +12,7 @@ import { notify } from '../lib/toasts.svelte';
 /** Reads a list, or null when the route does not exist on this server (an older one). */
 async function optional<T>(path: string): Promise<T | null> {
   try {
-    return await api.get<T>(path);
+    return await legacyApi.get<T>(path);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return null;
     throw err;
@@ -30,10 +30,10 @@ export class SettingsData {
   /** Everything, at once. */
   async loadAll(): Promise<void> {
     const [providers, themes, sessions, generations] = await Promise.all([
-      api.get<Provider[]>('/api/providers'),
+      legacyApi.get<Provider[]>('/api/providers'),
       optional<TerminalTheme[]>('/api/terminal/themes'),
       optional<TerminalSessionsResponse>('/api/terminal/sessions').catch(() => null),
-      api.get<ConfigGeneration[]>('/api/config/generations'),
+      legacyApi.get<ConfigGeneration[]>('/api/config/generations'),
     ]);
     this.providers = providers;
     this.themes = themes;
@@ -50,7 +50,7 @@ export class SettingsData {
   }
 
   async reloadGenerations(): Promise<void> {
-    this.generations = await api.get<ConfigGeneration[]>('/api/config/generations');
+    this.generations = await legacyApi.get<ConfigGeneration[]>('/api/config/generations');
   }
 
   /** Takes a saved provider into the list (PUT answers it masked). */
@@ -63,13 +63,13 @@ export class SettingsData {
   async providerDeleted(id: string): Promise<void> {
     this.providers = this.providers.filter((p) => p.id !== id);
     // The server clears the active provider when it was this one.
-    session.applyConfig(await api.get<PublicConfig>('/api/config'));
+    session.applyConfig(await legacyApi.get<PublicConfig>('/api/config'));
   }
 
   /** After a rollback or reset: everything may have changed, the language too. */
   async configReplaced(config: PublicConfig): Promise<void> {
     session.applyConfig(config);
-    const [providers, generations] = await Promise.all([api.get<Provider[]>('/api/providers'), api.get<ConfigGeneration[]>('/api/config/generations')]);
+    const [providers, generations] = await Promise.all([legacyApi.get<Provider[]>('/api/providers'), legacyApi.get<ConfigGeneration[]>('/api/config/generations')]);
     this.providers = providers;
     this.generations = generations;
   }

@@ -14,7 +14,7 @@ import type {
   SkillUndeployResult,
   SkillValidation,
 } from '$wire/skills';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 import { download, fileToBase64 } from '../lib/download';
 import { modelChoice } from '../studio/model-choice.svelte';
 
@@ -46,7 +46,7 @@ class Skills {
   async refresh(): Promise<void> {
     this.loading = true;
     try {
-      const list = await api.get<SkillList>('/api/skills');
+      const list = await legacyApi.get<SkillList>('/api/skills');
       this.items = list.skills;
       this.targets = list.targets;
       this.error = '';
@@ -67,7 +67,7 @@ class Skills {
   async validate(name: string): Promise<void> {
     this.validating[name] = true;
     try {
-      const result = await api.post<SkillValidation>('/api/skills/validate', { name });
+      const result = await legacyApi.post<SkillValidation>('/api/skills/validate', { name });
       this.validations[name] = { result };
       this.#replaceValidation(name, result);
     } catch (err) {
@@ -82,7 +82,7 @@ class Skills {
     this.testing[name] = true;
     const { provider, model } = modelChoice;
     try {
-      const result = await api.post<SkillTestResult>('/api/skills/test', { name, ...(provider && { provider }), ...(model && { model }) });
+      const result = await legacyApi.post<SkillTestResult>('/api/skills/test', { name, ...(provider && { provider }), ...(model && { model }) });
       this.tests[name] = { result };
       this.validations[name] = { result: result.validation };
       this.#replaceValidation(name, result.validation);
@@ -95,14 +95,14 @@ class Skills {
 
   /** Copies the skill to a target (POST /api/skills/deploy); rejects with the server's ApiError (409: the copy was changed by hand). */
   async deploy(name: string, placement: Placement, overwrite = false): Promise<SkillDeployResult> {
-    const result = await api.post<SkillDeployResult>('/api/skills/deploy', { ...placementBody(name, placement), ...(overwrite && { overwrite }) });
+    const result = await legacyApi.post<SkillDeployResult>('/api/skills/deploy', { ...placementBody(name, placement), ...(overwrite && { overwrite }) });
     await this.refresh();
     return result;
   }
 
   /** Removes the files Atelier deployed there, leaving files changed or added by hand (POST /api/skills/undeploy). */
   async undeploy(name: string, placement: Placement): Promise<SkillUndeployResult> {
-    const result = await api.post<SkillUndeployResult>('/api/skills/undeploy', placementBody(name, placement));
+    const result = await legacyApi.post<SkillUndeployResult>('/api/skills/undeploy', placementBody(name, placement));
     await this.refresh();
     return result;
   }
@@ -115,7 +115,7 @@ class Skills {
   /** Imports a zip the user picked (POST /api/skills/import); the caller checked its size. */
   async importZip(file: File, overwrite: boolean): Promise<SkillImportResult> {
     const data = await fileToBase64(file);
-    const result = await api.post<SkillImportResult>('/api/skills/import', { data, ...(overwrite && { overwrite }) });
+    const result = await legacyApi.post<SkillImportResult>('/api/skills/import', { data, ...(overwrite && { overwrite }) });
     this.validations[result.skill.name] = { result: result.validation };
     delete this.tests[result.skill.name];
     await this.refresh();
@@ -124,7 +124,7 @@ class Skills {
 
   /** Deletes an imported skill (DELETE /api/skills/{name}); built-in skills cannot be. */
   async remove(name: string): Promise<void> {
-    await api.delete(`/api/skills/${encodeURIComponent(name)}`);
+    await legacyApi.delete(`/api/skills/${encodeURIComponent(name)}`);
     delete this.validations[name];
     delete this.tests[name];
     this.items = this.items.filter((s) => s.name !== name);

@@ -7,7 +7,7 @@
 import type { ChatRequestBody, ChatStreamEvent } from '$wire/chat-events';
 import { ApiError, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
-import { getStream, postStream, type StreamOptions } from '../lib/sse';
+import { legacyGetStream, legacyPostStream, type StreamOptions } from '../lib/sse';
 import type { ApprovalOutcome } from '../permissions/policy';
 import { toolBlock, type AssistantEntry, type ToolBlock, type TurnBlock } from './transcript';
 
@@ -119,7 +119,7 @@ export function applyChatEvent(turn: AssistantEntry, event: ChatStreamEvent, sin
  * how it ended.
  */
 export function streamChat(body: Omit<ChatRequestBody, 'stream'>, turn: AssistantEntry, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd> {
-  return follow((options) => postStream<ChatStreamEvent>('/api/chat', { ...body, stream: true }, options), turn, sink, signal);
+  return follow((options) => legacyPostStream<ChatStreamEvent>('/api/chat', { ...body, stream: true }, options), turn, sink, signal);
 }
 
 /**
@@ -131,7 +131,7 @@ export function streamChat(body: Omit<ChatRequestBody, 'stream'>, turn: Assistan
 export async function watchChat(conversationId: string, turn: AssistantEntry, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd & { replayed: boolean }> {
   let replayed = false;
   const end = await follow(
-    (options) => getStream<ChatStreamEvent>(`/api/chat/events?conversation_id=${encodeURIComponent(conversationId)}`, options),
+    (options) => legacyGetStream<ChatStreamEvent>(`/api/chat/events?conversation_id=${encodeURIComponent(conversationId)}`, options),
     turn,
     sink,
     signal,

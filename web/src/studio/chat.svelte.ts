@@ -5,7 +5,7 @@
 import type { ChatHistory, ChatMessage, Conversation, ImageInput, TokenUsage } from '$wire/chat';
 import type { ChatRequestBody, ChatStopResponse } from '$wire/chat-events';
 import type { ApprovalRequest, ApproveRequest, PermissionMode } from '$wire/permissions';
-import { api, ApiError, describeError } from '../lib/api';
+import { legacyApi, ApiError, describeError } from '../lib/api';
 import { session } from '../lib/session.svelte';
 import { notify } from '../lib/toasts.svelte';
 import { answerApproval } from './approvals';
@@ -88,7 +88,7 @@ class StudioChat {
    */
   async loadCurrent(): Promise<void> {
     const live = await this.#load(async () => {
-      const history = await api.get<ChatHistory>('/api/chat/history');
+      const history = await legacyApi.get<ChatHistory>('/api/chat/history');
       const state = liveState(history);
       this.#show(history.conversation, history.messages, history.tokens, state.permission_mode);
       return state;
@@ -100,7 +100,7 @@ class StudioChat {
   async open(id: string, focusMessage: number | null = null): Promise<void> {
     if (this.sending) return;
     const live = await this.#load(async () => {
-      const detail = await api.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
+      const detail = await legacyApi.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
       const state = liveState(detail);
       this.#show(detail.conversation, detail.messages, detail.tokens, state.permission_mode);
       this.focusMessage = focusMessage;
@@ -112,7 +112,7 @@ class StudioChat {
   /** Starts afresh: the server's current conversation is set aside (it stays in the list). */
   async startNew(): Promise<void> {
     if (this.sending) return;
-    await api.post('/api/chat/clear');
+    await legacyApi.post('/api/chat/clear');
     this.#show(null, [], NO_TOKENS, null);
   }
 
@@ -196,7 +196,7 @@ class StudioChat {
   async #stopTurn(id: string): Promise<void> {
     this.#controller?.abort();
     try {
-      await api.post<ChatStopResponse>('/api/chat/stop', { conversation_id: id });
+      await legacyApi.post<ChatStopResponse>('/api/chat/stop', { conversation_id: id });
     } catch (err) {
       notify('error', describeError(err));
     }
@@ -259,7 +259,7 @@ class StudioChat {
   /** Reads the shown conversation's stored messages again (after a turn ended unseen). */
   async #reload(id: string): Promise<void> {
     try {
-      const detail = await api.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
+      const detail = await legacyApi.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
       if (this.conversationId === id && !this.busy) this.#show(detail.conversation, detail.messages, detail.tokens, this.permissionMode);
     } catch {
       // What is shown stays; the next load corrects it.
@@ -279,7 +279,7 @@ class StudioChat {
     const id = this.conversationId;
     if (!id) return;
     try {
-      const detail = await api.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
+      const detail = await legacyApi.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
       if (this.conversationId === id) {
         this.tokens = detail.tokens;
         this.conversation = detail.conversation;

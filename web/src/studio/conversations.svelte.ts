@@ -3,7 +3,7 @@
  * per-conversation actions (summarize, delete, export).
  */
 import type { ConversationListItem, SearchHit, SearchResponse } from '$wire/chat';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 import { modelChoice } from './model-choice.svelte';
 
 /** Typing pauses this long before a search goes out: one request per word, not per key. */
@@ -38,7 +38,7 @@ export class ConversationList {
   async refresh(): Promise<void> {
     this.loading = true;
     try {
-      this.items = await api.get<ConversationListItem[]>('/api/conversations');
+      this.items = await legacyApi.get<ConversationListItem[]>('/api/conversations');
       this.error = '';
     } catch (err) {
       this.error = describeError(err);
@@ -66,7 +66,7 @@ export class ConversationList {
     const controller = new AbortController();
     this.#search = controller;
     try {
-      const answer = await api.get<SearchResponse>(`/api/conversations/search?q=${encodeURIComponent(q)}`, { signal: controller.signal });
+      const answer = await legacyApi.get<SearchResponse>(`/api/conversations/search?q=${encodeURIComponent(q)}`, { signal: controller.signal });
       this.hits = answer.hits;
       this.searchError = '';
     } catch (err) {
@@ -80,7 +80,7 @@ export class ConversationList {
 
   /** Deletes a conversation with its messages and images. */
   async remove(id: string): Promise<void> {
-    await api.delete(`/api/conversations/${encodeURIComponent(id)}`);
+    await legacyApi.delete(`/api/conversations/${encodeURIComponent(id)}`);
     this.items = this.items.filter((c) => c.id !== id);
     if (this.hits) this.hits = this.hits.filter((h) => h.conversation_id !== id);
   }
@@ -91,7 +91,7 @@ export class ConversationList {
     try {
       // The provider and model picked in the studio, as for a message.
       const { provider, model } = modelChoice;
-      const { summary } = await api.post<{ summary: string }>('/api/chat/summarize', { conversation_id: id, ...(provider && { provider }), ...(model && { model }) });
+      const { summary } = await legacyApi.post<{ summary: string }>('/api/chat/summarize', { conversation_id: id, ...(provider && { provider }), ...(model && { model }) });
       this.items = this.items.map((c) => (c.id === id ? { ...c, summary } : c));
       this.summaries[id] = { busy: false, error: '' };
     } catch (err) {

@@ -1,6 +1,6 @@
 /** What the "new terminal" menu offers (GET /api/terminal/sessions), and the terminal themes. */
 import type { SshConnectionPublic, SystemTerminal, TerminalSessionsResponse, TerminalTheme } from '$wire/terminal';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 
 /** Local shells, WSL distributions and saved SSH connections; reloaded whenever the menu opens. */
 export class TerminalCatalog {
@@ -16,7 +16,7 @@ export class TerminalCatalog {
   /** Reads the terminals this machine offers. */
   async load(): Promise<void> {
     try {
-      const answer = await api.get<TerminalSessionsResponse>('/api/terminal/sessions');
+      const answer = await legacyApi.get<TerminalSessionsResponse>('/api/terminal/sessions');
       this.system = answer.system;
       this.connections = answer.connections;
       this.error = '';
@@ -31,7 +31,7 @@ export class TerminalCatalog {
   async loadThemes(): Promise<void> {
     if (this.themesLoaded) return;
     try {
-      this.themes = await api.get<TerminalTheme[]>('/api/terminal/themes');
+      this.themes = await legacyApi.get<TerminalTheme[]>('/api/terminal/themes');
     } catch {
       // xterm's own colours do; the settings page reports a broken themes route.
     } finally {

@@ -4,7 +4,7 @@
  * to another page.
  */
 import type { PlanResponse } from '$wire/workflow';
-import { api, ApiError, describeError } from '../lib/api';
+import { legacyApi, ApiError, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
 import { modelChoice } from '../studio/model-choice.svelte';
 import { workflowView } from './workflow.svelte';
@@ -35,7 +35,7 @@ class Planner {
     this.error = '';
     const { provider, model } = modelChoice;
     try {
-      const plan = await api.post<PlanResponse>('/api/workflow/plan', {
+      const plan = await legacyApi.post<PlanResponse>('/api/workflow/plan', {
         goal: this.goal.trim(),
         ...(this.context.trim() && { context: this.context.trim() }),
         ...(provider && { provider }),

@@ -1,6 +1,6 @@
 /** The history sidebar's data: every workflow, newest first, and deleting one. */
 import type { WorkflowSummary } from '$wire/workflow';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 
 export class WorkflowList {
   items = $state.raw<WorkflowSummary[]>([]);
@@ -11,7 +11,7 @@ export class WorkflowList {
   async refresh(): Promise<void> {
     this.loading = true;
     try {
-      this.items = (await api.get<{ workflows: WorkflowSummary[] }>('/api/workflow/list')).workflows;
+      this.items = (await legacyApi.get<{ workflows: WorkflowSummary[] }>('/api/workflow/list')).workflows;
       this.error = '';
     } catch (err) {
       this.error = describeError(err);
@@ -22,7 +22,7 @@ export class WorkflowList {
 
   /** Deletes a workflow with its steps and runs. */
   async remove(id: string): Promise<void> {
-    await api.delete(`/api/workflow/${encodeURIComponent(id)}`);
+    await legacyApi.delete(`/api/workflow/${encodeURIComponent(id)}`);
     this.items = this.items.filter((w) => w.id !== id);
   }
 }

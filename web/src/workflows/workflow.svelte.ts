@@ -5,9 +5,9 @@
  * just stops following this one.
  */
 import type { PlanResponse, Workflow, WorkflowStreamEvent } from '$wire/workflow';
-import { api, describeError } from '../lib/api';
+import { legacyApi, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
-import { getStream, postStream, type StreamOptions } from '../lib/sse';
+import { legacyGetStream, legacyPostStream, type StreamOptions } from '../lib/sse';
 import { draftErrorsFrom, draftInput, draftOf, emptyDraft, isDirty, NO_DRAFT_ERRORS, type DraftErrors, type WorkflowDraft } from './draft';
 import { applyWorkflowEvent, isBusy } from './run-events';
 
@@ -45,7 +45,7 @@ class WorkflowView {
     this.#clear(id);
     this.loading = true;
     try {
-      const workflow = await api.get<Workflow>(workflowPath(id));
+      const workflow = await legacyApi.get<Workflow>(workflowPath(id));
       if (this.requested === id) this.show(workflow);
     } catch (err) {
       if (this.requested === id) this.loadError = describeError(err);
@@ -105,8 +105,8 @@ class WorkflowView {
     this.errors = NO_DRAFT_ERRORS;
     try {
       const saved = this.workflow
-        ? await api.put<Workflow>(workflowPath(this.workflow.id), input)
-        : await api.post<Workflow>('/api/workflow', input);
+        ? await legacyApi.put<Workflow>(workflowPath(this.workflow.id), input)
+        : await legacyApi.post<Workflow>('/api/workflow', input);
       this.requested = saved.id;
       this.workflow = saved;
       this.draft = draftOf(saved);
@@ -127,7 +127,7 @@ class WorkflowView {
     const id = this.workflow?.id;
     if (!id) return;
     this.draft = null;
-    await this.#follow('run', id, (options) => postStream(`/api/workflow/execute/${encodeURIComponent(id)}?stream=true`, {}, options));
+    await this.#follow('run', id, (options) => legacyPostStream(`/api/workflow/execute/${encodeURIComponent(id)}?stream=true`, {}, options));
   }
 
   /** Approves or rejects the step awaiting approval, with an optional note, and follows what comes next. */
@@ -135,14 +135,14 @@ class WorkflowView {
     const id = this.workflow?.id;
     if (!id || this.stream) return;
     const body = { approve, ...(note.trim() && { note: note.trim() }) };
-    await this.#follow('run', id, (options) => postStream(`/api/workflow/approve/${encodeURIComponent(id)}?stream=true`, body, options));
+    await this.#follow('run', id, (options) => legacyPostStream(`/api/workflow/approve/${encodeURIComponent(id)}?stream=true`, body, options));
   }
 
   /** Re-subscribes to the shown workflow's run (GET …/events): a snapshot, then live events until it stops. */
   async watch(): Promise<void> {
     const id = this.workflow?.id;
     if (!id || this.stream) return;
-    await this.#follow('watch', id, (options) => getStream(`${workflowPath(id)}/events`, options));
+    await this.#follow('watch', id, (options) => legacyGetStream(`${workflowPath(id)}/events`, options));
   }
 
   /** After a workflow was deleted: if it is the one shown, the page goes back to the planner. */
@@ -187,7 +187,7 @@ class WorkflowView {
   /** Reads the shown workflow again, keeping what is shown when that fails. */
   async #reload(id: string): Promise<void> {
     try {
-      const workflow = await api.get<Workflow>(workflowPath(id));
+      const workflow = await legacyApi.get<Workflow>(workflowPath(id));
       if (this.workflow?.id === id && !this.stream) this.workflow = workflow;
     } catch {
       // The streamed state stays; the next open reads it again.

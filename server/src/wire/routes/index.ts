@@ -1,0 +1,19 @@
+/**
+ * The route table: every route of the API, by `"METHOD /path"`. The server registers a handler
+ * for each (a test fails on a route missing from either side); the studio's client (`web/src/lib/api.ts`)
+ * takes a route's body, query, params, answer and events from here. Import it as a type from the studio.
+ */
+import type { Contract } from '../contract.js';
+import { metaRoutes } from './meta.js';
+import { toolsRoutes } from './tools.js';
+
+const groups = { metaRoutes, toolsRoutes };
+
+/** Every contract, for the server's completeness test. */
+export const allContracts: readonly Contract[] = Object.values(groups).flatMap((group) => Object.values(group) as Contract[]);
+
+type Groups = typeof groups;
+type AnyContract = { [G in keyof Groups]: Groups[G][keyof Groups[G]] }[keyof Groups];
+
+/** `"GET /api/tools/list"` → its contract. */
+export type RouteMap = { [C in AnyContract as `${Uppercase<C['method']>} ${C['path']}`]: C };
