@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { AppContext, Capability } from './context.js';
 import { migrate } from './db/database.js';
 import { metaRoutes } from './wire/routes/meta.js';
+import { createServices } from './services.js';
 import { Api } from './http/api.js';
 import { AppError, errorMiddleware, notFound } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
@@ -46,7 +47,8 @@ export function createApp(ctx: AppContext, guard: GuardOptions, staticDir: strin
   // Tests hold every answer to its schema (http/response-check.ts).
   const api = new Api({ checkResponses: process.env.ATELIER_CHECK_RESPONSES === '1', log: ctx.log });
   const ws = new WsRoutes();
-  for (const capability of all) capability.register({ api, ws, ctx: { ...ctx, log: ctx.log.child({ capability: capability.name }) } });
+  const services = createServices(ctx);
+  for (const capability of all) capability.register({ api, ws, services, ctx: { ...ctx, log: ctx.log.child({ capability: capability.name }) } });
   // Built on first request: converting every schema costs ~50 ms a start should not pay.
   let openapi: ReturnType<typeof openApiDocument> | undefined;
   api.route(metaRoutes.openapi, { tag: 'meta', summary: 'This document', handler: () => (openapi ??= openApiDocument(api, { title: 'Atelier', version: ctx.version })) });

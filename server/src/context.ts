@@ -6,6 +6,7 @@ import type { WsRoutes } from './http/websocket.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Migration } from './db/database.js';
 import type { AtelierPaths } from './paths.js';
+import type { Services } from './services.js';
 
 /** What every capability receives: shared state, nothing HTTP-specific. */
 export interface AppContext {
@@ -32,5 +33,5 @@ export interface AppContext {
 export interface Capability {
   name: string;
   migrations?: readonly Migration[];
-  register(target: { api: Api; ws: WsRoutes; ctx: AppContext }): void;
+  register(target: { api: Api; ws: WsRoutes; ctx: AppContext; services: Services }): void;
 }

@@ -1,6 +1,7 @@
 import express from 'express';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Services } from '../../server/src/services.js';
 import type { AppContext } from '../../server/src/context.js';
 import { Api } from '../../server/src/http/api.js';
 import { errorMiddleware } from '../../server/src/http/errors.js';
@@ -44,8 +45,9 @@ export async function startLspApp(dataDir: string, options: LspCapabilityOptions
   const lifecycle = new Lifecycle();
   // Only what the LSP capability reads; the config store and database belong to other capabilities.
   const ctx = { name: 'atelier', version: 'test', author: 'test', paths: { configDir: dataDir, dataDir }, rootDir: ROOT_DIR, log, lifecycle, startedAt: Date.now(), scanToolsAtStart: false } as unknown as AppContext;
-  const api = new Api();
-  createLspCapability(options).register({ api, ws: new WsRoutes(), ctx });
+  const api = new Api({ checkResponses: true, log });
+  // The LSP capability uses none of the shared services.
+  createLspCapability(options).register({ api, ws: new WsRoutes(), ctx, services: {} as Services });
   const app = express();
   app.use(api.router());
   app.use(errorMiddleware(log));

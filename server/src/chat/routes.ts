@@ -7,10 +7,7 @@ import { SseWriter } from '../http/sse.js';
 import { TurnGate } from '../http/turn-gate.js';
 import { CHAT_BODY_LIMIT_BYTES, CHAT_MAX_CONCURRENT, CHAT_STARTS_PER_TURN, LLM_ROUTE_RATE_LIMIT } from '../limits.js';
 import { completeChat, recordUsage, resolveProvider } from '../providers/index.js';
-import { toolboxFor } from '../tools/registry.js';
-import { mcpHubFor } from '../mcp/hub.js';
 import { isMcpToolName } from '../mcp/tool-names.js';
-import { permissionsFor } from '../permissions/service.js';
 import { ChatRequestSchema, ChatTurnSelectorSchema, SummarizeRequestSchema, type ChatResponse, type ChatStopResponse } from '../wire/chat-events.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { ChatEngine, type ChatTools } from './engine.js';
@@ -26,11 +23,9 @@ const BUSY_RETRY_AFTER_S = 2;
 export const chatCapability: Capability = {
   name: 'chat',
   migrations: chatMigrations,
-  register({ api, ctx }) {
+  register({ api, ctx, services }) {
     const store = new ChatStore(ctx.db, join(ctx.paths.dataDir, 'images'));
-    const toolbox = toolboxFor(ctx);
-    const mcp = mcpHubFor(ctx);
-    const permissions = permissionsFor(ctx);
+    const { toolbox, mcp, permissions } = services;
     const turns = new Turns(() => ctx.config.get().chat.detach_grace_s);
     const tools: ChatTools = {
       // Built-in tools, then those of Atelier's enabled MCP servers (`mcp__<server>__<tool>`).

@@ -196,17 +196,9 @@ export class McpHub {
   }
 }
 
-// Keyed by the server's lifecycle, like the toolbox: the chat and the MCP routes share one hub.
-const shared = new WeakMap<Lifecycle, McpHub>();
-
-/** The hub of this server, created on first use and closed at shutdown. */
-export function mcpHubFor(ctx: Pick<AppContext, 'db' | 'log' | 'lifecycle'>): McpHub {
-  let hub = shared.get(ctx.lifecycle);
-  if (!hub) {
-    const created = new McpHub(new McpServerStore(ctx.db), ctx.log.child({ component: 'mcp-hub' }), ctx.lifecycle);
-    ctx.lifecycle.onClose(() => created.close());
-    shared.set(ctx.lifecycle, created);
-    hub = created;
-  }
+/** The hub of a server, closed at shutdown; app.ts builds one (services.ts) for the chat, workflows and MCP routes. */
+export function createMcpHub(ctx: Pick<AppContext, 'db' | 'log' | 'lifecycle'>): McpHub {
+  const hub = new McpHub(new McpServerStore(ctx.db), ctx.log.child({ component: 'mcp-hub' }), ctx.lifecycle);
+  ctx.lifecycle.onClose(() => hub.close());
   return hub;
 }

@@ -16,7 +16,7 @@ import {
 } from '../wire/mcp.js';
 import { currentPaths, McpConfigurator } from './configure.js';
 import { editorInfos } from './editors.js';
-import { mcpHubFor, type McpHub } from './hub.js';
+import type { McpHub } from './hub.js';
 import { registryView } from './registry-view.js';
 import { mcpMigrations } from './migrations.js';
 import { loadRegistry } from './registry.js';
@@ -45,9 +45,9 @@ function serverView(server: StoredMcpServer, hub: McpHub): AtelierMcpServer {
 export const mcpCapability: Capability = {
   name: 'mcp',
   migrations: mcpMigrations,
-  register({ api, ctx }) {
+  register({ api, ctx, services }) {
     const registry = loadRegistry();
-    const hub = mcpHubFor(ctx);
+    const hub = services.mcp;
     const atelierPath = join(ctx.paths.dataDir, 'atelier.db');
     const configurator = new McpConfigurator({ registry, hub, atelierPath });
 

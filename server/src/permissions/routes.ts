@@ -11,7 +11,6 @@ import {
   type PermissionSettings,
 } from '../wire/permissions.js';
 import { permissionMigrations } from './audit.js';
-import { permissionsFor } from './service.js';
 
 const IndexParams = z.strictObject({ index: z.coerce.number().int().min(0) });
 
@@ -19,8 +18,8 @@ const IndexParams = z.strictObject({ index: z.coerce.number().int().min(0) });
 export const permissionsCapability: Capability = {
   name: 'permissions',
   migrations: permissionMigrations,
-  register({ api, ctx }) {
-    const permissions = permissionsFor(ctx);
+  register({ api, ctx, services }) {
+    const { permissions } = services;
     const tag = 'permissions';
     const settings = (): PermissionSettings => ctx.config.get().permissions;
     const update = (reason: string, change: (s: PermissionSettings) => PermissionSettings): PermissionSettings =>

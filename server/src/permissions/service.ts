@@ -7,7 +7,6 @@
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { AppContext } from '../context.js';
-import type { Lifecycle } from '../lifecycle.js';
 import { checkCommand } from '../tools/sudo-guard.js';
 import type { ApprovalPreview, ApprovalRequest, ApproveRequest, AuditEntry, PermissionDecision, PermissionMode, PermissionRule } from '../wire/permissions.js';
 import { Approvals, type ApprovalAnswer } from './approvals.js';
@@ -212,17 +211,4 @@ function ruleText(rule: PermissionRule): string {
 /** The scope in words, for the approval card. */
 export function describeScope(scope: AgentScope): string {
   return `--permission-mode ${scope.permissionMode}${scope.allowedTools.length ? ` --allowedTools ${scope.allowedTools.join(' ')}` : ''}`;
-}
-
-// Keyed by the server's lifecycle, like the toolbox: the chat, workflows and tool routes share one.
-const shared = new WeakMap<Lifecycle, Permissions>();
-
-/** The permission system of this server. */
-export function permissionsFor(ctx: Pick<AppContext, 'config' | 'db' | 'log' | 'lifecycle'>): Permissions {
-  let permissions = shared.get(ctx.lifecycle);
-  if (!permissions) {
-    permissions = new Permissions(ctx);
-    shared.set(ctx.lifecycle, permissions);
-  }
-  return permissions;
 }

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { validationError } from '../http/api.js';
 import { AppError } from '../http/errors.js';
-import type { Lifecycle } from '../lifecycle.js';
 import type { AgentScope } from '../permissions/service.js';
 import type { ToolInfo, ToolResult } from '../wire/tools.js';
 import { agentTools } from './agent-tools.js';
@@ -57,7 +56,10 @@ function argumentsError(tool: string, error: z.ZodError): AppError {
   return new AppError(400, 'VALIDATION_FAILED', `Invalid arguments for ${tool}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
 }
 
-/** A fresh toolbox with its own agent slots. The server shares one per process through `toolboxFor`. */
+/**
+ * A fresh toolbox with its own agent slots. app.ts builds one per server (services.ts) and hands
+ * it to the tools route, the chat and workflows, so the agent limit (2 crush + 2 claude) holds across them.
+ */
 export function createToolbox(deps: ToolboxDeps, options: ToolboxOptions = {}): Toolbox {
   const tools: ToolDefinition[] = [terminalTool, readFileTool, writeFileTool, listDirTool, searchFilesTool, ...agentTools()];
   const byName = new Map(tools.map((t) => [t.name as string, t]));
@@ -104,20 +106,4 @@ export function createToolbox(deps: ToolboxDeps, options: ToolboxOptions = {}): 
       return result;
     },
   };
-}
-
-// Keyed by the server's lifecycle: every capability gets a copy of the context, but the same lifecycle.
-const shared = new WeakMap<Lifecycle, Toolbox>();
-
-/**
- * The toolbox of this server. The tools route and the chat's tool loop both call through it,
- * so the agent limit (2 crush + 2 claude) holds across them.
- */
-export function toolboxFor(ctx: ToolboxDeps): Toolbox {
-  let toolbox = shared.get(ctx.lifecycle);
-  if (!toolbox) {
-    toolbox = createToolbox(ctx);
-    shared.set(ctx.lifecycle, toolbox);
-  }
-  return toolbox;
 }

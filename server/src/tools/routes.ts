@@ -4,15 +4,12 @@ import { TOOL_CALL_BODY_LIMIT_BYTES, TOOL_ROUTE_RATE_LIMIT } from '../limits.js'
 import { toolsRoutes } from '../wire/routes/tools.js';
 import { TooManyAgentsError } from './agent-tools.js';
 import { AppError } from '../http/errors.js';
-import { permissionsFor } from '../permissions/service.js';
-import { toolboxFor } from './registry.js';
 
 /** Tools (SPEC §7 "Tools & images"): the list with JSON schemas, and one call at a time. */
 export const toolsCapability: Capability = {
   name: 'tools',
-  register({ api, ctx }) {
-    const toolbox = toolboxFor(ctx);
-    const permissions = permissionsFor(ctx);
+  register({ api, services }) {
+    const { toolbox, permissions } = services;
     const tag = 'tools';
 
     api.route(toolsRoutes.list, {

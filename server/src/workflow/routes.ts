@@ -4,9 +4,6 @@ import type { Capability } from '../context.js';
 import { SseWriter } from '../http/sse.js';
 import { LLM_ROUTE_RATE_LIMIT, TOOL_ROUTE_RATE_LIMIT } from '../limits.js';
 import { resolveProvider } from '../providers/index.js';
-import { mcpHubFor } from '../mcp/hub.js';
-import { permissionsFor } from '../permissions/service.js';
-import { toolboxFor } from '../tools/registry.js';
 import {
   ApproveRequestSchema,
   PlanRequestSchema,
@@ -30,12 +27,12 @@ const NoQuery = z.strictObject({});
 export const workflowCapability: Capability = {
   name: 'workflow',
   migrations: workflowMigrations,
-  register({ api, ctx }) {
+  register({ api, ctx, services }) {
     const store = new WorkflowStore(ctx.db);
     const interrupted = store.recoverInterrupted();
     if (interrupted.length > 0) ctx.log.warn({ workflows: interrupted }, 'workflows interrupted by the last shutdown marked failed');
-    const toolbox = toolboxFor(ctx);
-    const executor = new WorkflowExecutor(store, new StepRunner(toolbox, ctx.config, ctx.db, mcpHubFor(ctx), permissionsFor(ctx)), ctx.lifecycle, ctx.log);
+    const { toolbox, mcp, permissions } = services;
+    const executor = new WorkflowExecutor(store, new StepRunner(toolbox, ctx.config, ctx.db, mcp, permissions), ctx.lifecycle, ctx.log);
 
     /** Streams the workflow's events until the run stops, or answers the workflow as JSON once it has. */
     const follow = async (id: string, stream: boolean, req: Request, res: Response): Promise<Workflow | undefined> => {
