@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { InitializeResult } from 'vscode-languageserver-protocol/node';
 import { signalChild, type Lifecycle } from '../lifecycle.js';
 import { LSP_EXIT_GRACE_MS, LSP_STDERR_TAIL_BYTES } from '../limits.js';
+import { TailBuffer } from '../tail-buffer.js';
 
 /** How to run one handshake. */
 export interface HandshakeOptions {
@@ -29,24 +30,6 @@ export interface HandshakeOutcome {
   timed_out: boolean;
   exit_code: number | null;
   stderr_tail: string | null;
-}
-
-/** Keeps the last `max` bytes written to a stream: a crashing server's last words. */
-class TailBuffer {
-  #chunks: Buffer[] = [];
-  #bytes = 0;
-  constructor(readonly max: number) {}
-
-  push(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-    this.#bytes += chunk.length;
-    while (this.#bytes - this.#chunks[0]!.length >= this.max) this.#bytes -= this.#chunks.shift()!.length;
-  }
-
-  text(): string {
-    const all = Buffer.concat(this.#chunks);
-    return all.subarray(Math.max(0, all.length - this.max)).toString('utf8').trim();
-  }
 }
 
 /** Capability keys that are truthy and name a provider, sorted: what the studio lists as "supports". */
@@ -81,7 +64,7 @@ export async function handshake(options: HandshakeOptions): Promise<HandshakeOut
   const base: HandshakeOutcome = { ok: false, latency_ms: null, total_ms: 0, server_info: null, capabilities: [], error: null, timed_out: false, exit_code: null, stderr_tail: null };
   const finish = async (outcome: Partial<HandshakeOutcome>, withStderr: boolean): Promise<HandshakeOutcome> => {
     await rm(root, { recursive: true, force: true }).catch(() => {});
-    const tailText = withStderr ? stderr.text() : '';
+    const tailText = withStderr ? stderr.text().trim() : '';
     return { ...base, ...outcome, total_ms: Date.now() - started, stderr_tail: tailText || null };
   };
 

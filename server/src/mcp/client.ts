@@ -4,6 +4,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { loadedMcpSdk, loadMcpSdk, type McpSdk } from './sdk.js';
 import { MCP_LIST_TOOLS_MAX_PAGES, MCP_STDERR_TAIL_BYTES } from '../limits.js';
+import { TailBuffer } from '../tail-buffer.js';
 import type { Launch } from './launch.js';
 
 /** How Atelier introduces itself to MCP servers. */
@@ -90,10 +91,8 @@ export function describeFailure(err: unknown, launch: Launch, tail: string, time
 export async function connectMcp(launch: Launch, options: ConnectOptions): Promise<McpConnection> {
   const sdk = await loadMcpSdk();
   const { transport, stdio } = transportFor(sdk, launch, options);
-  let tail = '';
-  stdio?.stderr?.on('data', (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-MCP_STDERR_TAIL_BYTES);
-  });
+  const stderr = new TailBuffer(MCP_STDERR_TAIL_BYTES);
+  stdio?.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
   const client = new sdk.Client(CLIENT_INFO, { capabilities: {} });
   const listeners: (() => void)[] = [];
   let closed = false;
@@ -132,13 +131,13 @@ export async function connectMcp(launch: Launch, options: ConnectOptions): Promi
     get pid() {
       return stdio?.pid ?? undefined;
     },
-    stderrTail: () => tail,
+    stderrTail: () => stderr.text(),
     close,
   };
 
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new McpConnectError(describeFailure(undefined, launch, tail, options.timeoutMs))), options.timeoutMs);
+    timer = setTimeout(() => reject(new McpConnectError(describeFailure(undefined, launch, stderr.text(), options.timeoutMs))), options.timeoutMs);
   });
   try {
     await Promise.race([client.connect(transport, { timeout: options.timeoutMs }), deadline]);
@@ -146,8 +145,8 @@ export async function connectMcp(launch: Launch, options: ConnectOptions): Promi
   } catch (err) {
     await close();
     // The process is gone: whatever it wrote to stderr has arrived.
-    if (err instanceof McpConnectError) throw new McpConnectError(describeFailure(undefined, launch, tail, options.timeoutMs));
-    throw new McpConnectError(describeFailure(err, launch, tail));
+    if (err instanceof McpConnectError) throw new McpConnectError(describeFailure(undefined, launch, stderr.text(), options.timeoutMs));
+    throw new McpConnectError(describeFailure(err, launch, stderr.text()));
   } finally {
     clearTimeout(timer);
   }

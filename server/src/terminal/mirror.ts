@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { MirrorReply, MirrorRequest } from './mirror-protocol.js';
-import { TailBuffer } from './tail-buffer.js';
+import { TailBuffer } from '../tail-buffer.js';
 
 /** Output for the mirror is posted to its worker at most this often. */
 const MIRROR_POST_INTERVAL_MS = 25;

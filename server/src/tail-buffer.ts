@@ -7,7 +7,8 @@ const INITIAL_CAPACITY_BYTES = 16 * 1024;
 const FLOOD_CAPACITY_BYTES = 256 * 1024;
 
 /**
- * The newest `cap` bytes of a stream, copied into one buffer that grows to `cap` and then wraps.
+ * The newest `cap` bytes of a stream (a terminal's output for its mirror, a language server's or
+ * an MCP server's stderr), copied into one buffer that grows to `cap` and then wraps.
  * Copying is the point: a chunk pushed here can be garbage at once. Holding the chunks
  * themselves during a flood kept megabytes of them alive across young-generation collections,
  * so V8 promoted them and ran a full mark-compact every ~10 MB of output (measured: 5–7 per
@@ -61,18 +62,26 @@ export class TailBuffer {
 
   /** The kept bytes, oldest first, in a new buffer of their exact size (free to transfer); then empties. */
   take(): Uint8Array {
-    const buf = this.#buf;
-    let out: Uint8Array;
-    if (!this.#wrapped) out = this.#end === buf.length ? buf : buf.slice(0, this.#end);
-    else {
-      out = new Uint8Array(buf.length);
-      out.set(buf.subarray(this.#end));
-      out.set(buf.subarray(0, this.#end), buf.length - this.#end);
-    }
+    const out = this.#buf.length === this.#end && !this.#wrapped ? this.#buf : this.#copy();
     this.#buf = new Uint8Array(0);
     this.#end = 0;
     this.#wrapped = false;
     this.#total = 0;
+    return out;
+  }
+
+  /** The kept bytes as UTF-8 text (a character cut at the start shows as U+FFFD); keeps them. */
+  text(): string {
+    return Buffer.from(this.#copy()).toString('utf8');
+  }
+
+  /** The kept bytes, oldest first, in a new buffer. */
+  #copy(): Uint8Array {
+    const buf = this.#buf;
+    if (!this.#wrapped) return buf.slice(0, this.#end);
+    const out = new Uint8Array(buf.length);
+    out.set(buf.subarray(this.#end));
+    out.set(buf.subarray(0, this.#end), buf.length - this.#end);
     return out;
   }
 

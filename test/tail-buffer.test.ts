@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TailBuffer } from '../../server/src/terminal/tail-buffer.js';
+import { TailBuffer } from '../server/src/tail-buffer.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (data: Uint8Array): string => new TextDecoder().decode(data);
@@ -56,5 +56,15 @@ describe('tail buffer', () => {
     expect(text(first)).toBe('first');
     expect(text(tail.take())).toBe('second');
     expect(tail.take().length).toBe(0);
+  });
+
+  it('reads its newest bytes as text without emptying, wrapped or not (a stderr tail read more than once)', () => {
+    const tail = new TailBuffer(8);
+    tail.push(bytes('abc'));
+    expect(tail.text()).toBe('abc');
+    tail.push(bytes('defghij'));
+    expect(tail.text()).toBe('cdefghij');
+    expect(tail.text()).toBe('cdefghij');
+    expect(text(tail.take())).toBe('cdefghij');
   });
 });
