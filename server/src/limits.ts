@@ -1,6 +1,11 @@
 /**
- * Every limit and timeout Atelier enforces, in one place, units in the names.
- * Numbers marked "seed" come from the original API (SPEC §5) and must not drift.
+ * The limits and timeouts a user or a client meets (a refusal, a cut, a wait, a retention), in
+ * one place, units in the names. Numbers marked "seed" come from the original API (SPEC §5) and
+ * must not drift. Numbers the studio needs too live in wire/ and are re-exported here.
+ *
+ * Tuning constants nobody outside one module sees (coalescing windows, buffer growth steps,
+ * search ranking weights, worker priorities) stay beside the code they tune, with the reason
+ * for their value.
  */
 import { SKILL_IMPORT_MAX_ZIP_BYTES } from './wire/upload-limits.js';
 
@@ -14,6 +19,15 @@ export const CHAT_BODY_LIMIT_BYTES = 50 * 1024 * 1024;
 
 /** How many config generations are kept for rollback (older ones are pruned). */
 export const CONFIG_GENERATIONS_KEPT = 20;
+
+/** Largest single WebSocket message accepted from a client. */
+export const WS_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/** Frames a terminal socket may send before it must start or attach, and junk frames tolerated before it is closed (1008). */
+export const TERMINAL_BAD_FRAMES_MAX = 100;
+/** An exited terminal session stays attachable this long, so a reload still shows how it ended. */
+export const TERMINAL_EXITED_KEEP_MS = 60_000;
+/** Longest window title kept; a program may send any length. */
+export const TERMINAL_TITLE_MAX_CHARS = 200;
 
 /** Terminal font and scrollback bounds; the studio checks them too, so they live in the wire. */
 export { TERMINAL_FONT_SIZE_MAX, TERMINAL_FONT_SIZE_MIN, TERMINAL_SCROLLBACK_MAX_LINES } from './wire/terminal-limits.js';

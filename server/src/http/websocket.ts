@@ -3,13 +3,12 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type * as WsModule from 'ws';
 import { lazyModule } from '../lazy-module.js';
+import { WS_MAX_PAYLOAD_BYTES } from '../limits.js';
 import type { AppError } from './errors.js';
 
 /** Handles one accepted WebSocket. */
 export type WsHandler = (socket: WebSocket, req: IncomingMessage) => void;
 
-/** Largest single WebSocket message accepted from a client. */
-const WS_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 
 /** Writes a plain HTTP error on a socket that asked to upgrade, then closes it. */
 export function refuseUpgrade(socket: Duplex, error: AppError): void {

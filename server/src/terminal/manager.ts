@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors.js';
+import { TERMINAL_EXITED_KEEP_MS } from '../limits.js';
 import type { TerminalKind } from '../wire/terminal.js';
 import type { TerminalProcess } from './process.js';
 import { TerminalSession, type SessionInfo, type SessionShared } from './session.js';
 
-/** An exited session stays attachable this long, so a reload still shows how it ended. */
-const EXITED_SESSION_KEEP_MS = 60_000;
 
 export interface ManagerLimits {
   /** Live sessions allowed at once. */
@@ -46,7 +45,7 @@ export class SessionManager {
     session.onIdle(() => this.#schedule(session, this.limits.detachGraceMs()));
     session.onExit(() => {
       this.log.info({ id: session.id, kind }, 'terminal exited');
-      if (session.viewerCount === 0) this.#schedule(session, EXITED_SESSION_KEEP_MS);
+      if (session.viewerCount === 0) this.#schedule(session, TERMINAL_EXITED_KEEP_MS);
     });
     this.log.info({ id: session.id, kind, title: session.title }, 'terminal started');
     return session;
@@ -82,7 +81,7 @@ export class SessionManager {
 
   #schedule(session: TerminalSession, ms: number): void {
     this.cancelExpiry(session);
-    const delay = session.exited ? Math.min(ms, EXITED_SESSION_KEEP_MS) : ms;
+    const delay = session.exited ? Math.min(ms, TERMINAL_EXITED_KEEP_MS) : ms;
     const timer = setTimeout(() => {
       this.log.info({ id: session.id, exited: session.exited }, 'terminal closed after detach grace');
       this.close(session.id);

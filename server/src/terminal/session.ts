@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TERMINAL_TITLE_MAX_CHARS } from '../limits.js';
 import { FLOW_CONTROL, type TerminalKind, type TerminalServerMessage, type TerminalSessionInfo } from '../wire/terminal.js';
 import type { FramePool } from './frame-pool.js';
 import { KeystrokeTrace } from './keystroke-trace.js';
@@ -52,8 +53,6 @@ const BULK_CHUNK_BYTES = 1024;
 /** How long streaming output is coalesced into one frame (PTY reads are ~4 KB each). */
 const COALESCE_MS = 3;
 
-/** Longest window title kept; a program may send any length. */
-const TITLE_MAX_CHARS = 200;
 
 /** What GET /api/terminal/sessions reports of a live session. */
 export type SessionInfo = TerminalSessionInfo;
@@ -98,7 +97,7 @@ export class TerminalSession {
     this.#mirror = mirror;
     this.#gc = gc;
     this.#frames = frames;
-    mirror.create(this.id, size, (title) => (this.#programTitle = title.slice(0, TITLE_MAX_CHARS)));
+    mirror.create(this.id, size, (title) => (this.#programTitle = title.slice(0, TERMINAL_TITLE_MAX_CHARS)));
     process.onData((chunk) => this.#receive(chunk));
     process.onExit((exit) => {
       this.#flush();

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { AppError } from '../http/errors.js';
+import { TERMINAL_BAD_FRAMES_MAX } from '../limits.js';
 import { WS_CLOSE_NORMAL, WS_CLOSE_POLICY_VIOLATION, WS_CLOSE_TRY_AGAIN_LATER } from '../wire/terminal-limits.js';
 import { TerminalClientMessageSchema, type TerminalInit, type TerminalServerMessage } from '../wire/terminal.js';
 import type { SessionManager } from './manager.js';
@@ -13,8 +14,6 @@ import { issuesText } from '../issues-text.js';
 /** Starts the process an `init` asks for; throws AppError for a bad request. */
 export type ProcessOpener = (init: TerminalInit) => Promise<TerminalProcess>;
 
-/** Frames a socket may send before it must start or attach, and junk frames tolerated before we hang up. */
-const MAX_BAD_FRAMES = 100;
 
 /**
  * One WebSocket on /api/ws/terminal: the first valid frame is `init` or `attach`; then
@@ -30,7 +29,7 @@ export function handleTerminalSocket(ws: WebSocket, _req: IncomingMessage, manag
   };
   const fail = (code: string, error: string): void => {
     send({ type: 'error', data: { error, code } });
-    if (++badFrames > MAX_BAD_FRAMES) ws.close(WS_CLOSE_POLICY_VIOLATION, 'Too many invalid messages');
+    if (++badFrames > TERMINAL_BAD_FRAMES_MAX) ws.close(WS_CLOSE_POLICY_VIOLATION, 'Too many invalid messages');
   };
   const viewer: Viewer = {
     output: (chunk, written) => {
