@@ -1,18 +1,8 @@
-import { z } from 'zod';
 import type { Capability } from '../context.js';
 import { AppError } from '../http/errors.js';
-import {
-  ApproveRequestSchema,
-  AuditQuerySchema,
-  PermissionCheckRequestSchema,
-  PermissionRuleSchema,
-  PermissionSettingsSchema,
-  type ApproveResponse,
-  type PermissionSettings,
-} from '../wire/permissions.js';
+import type { PermissionSettings } from '../wire/permissions.js';
+import { permissionsRoutes } from '../wire/routes/permissions.js';
 import { permissionMigrations } from './audit.js';
-
-const IndexParams = z.strictObject({ index: z.coerce.number().int().min(0) });
 
 /** Permissions (issue 16): the rules in the config, the tester, the audit log, and the answer to an approval. */
 export const permissionsCapability: Capability = {
@@ -28,80 +18,54 @@ export const permissionsCapability: Capability = {
       if (index >= settings().rules.length) throw new AppError(404, 'NOT_FOUND', `There is no rule ${index} (there are ${settings().rules.length})`);
     };
 
-    api.route({ method: 'get', path: '/api/permissions', tag, summary: 'The mode, the approval timeout and the rules', response: PermissionSettingsSchema, handler: settings });
+    api.route(permissionsRoutes.get, { tag, summary: 'The mode, the approval timeout and the rules', handler: settings });
 
-    api.route({
-      method: 'put',
-      path: '/api/permissions',
+    api.route(permissionsRoutes.put, {
       tag,
       summary: 'Merge fields into the permission settings (rules replaces the whole list)',
-      body: PermissionSettingsSchema.partial(),
-      response: PermissionSettingsSchema,
       handler: ({ body }) => update('settings', (s) => ({ ...s, ...body })),
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/permissions/rules',
+    api.route(permissionsRoutes.addRule, {
       tag,
       summary: 'Add a rule at the end of the list',
-      body: PermissionRuleSchema,
-      response: PermissionSettingsSchema,
       handler: ({ body }) => update('rule added', (s) => ({ ...s, rules: [...s.rules, body] })),
     });
 
-    api.route({
-      method: 'put',
-      path: '/api/permissions/rules/:index',
+    api.route(permissionsRoutes.putRule, {
       tag,
       summary: 'Replace the rule at index',
-      params: IndexParams,
-      body: PermissionRuleSchema,
-      response: PermissionSettingsSchema,
       handler: ({ params, body }) => {
         ruleAt(params.index);
         return update(`rule ${params.index} changed`, (s) => ({ ...s, rules: s.rules.map((r, i) => (i === params.index ? body : r)) }));
       },
     });
 
-    api.route({
-      method: 'delete',
-      path: '/api/permissions/rules/:index',
+    api.route(permissionsRoutes.deleteRule, {
       tag,
       summary: 'Delete the rule at index',
-      params: IndexParams,
-      response: PermissionSettingsSchema,
       handler: ({ params }) => {
         ruleAt(params.index);
         return update(`rule ${params.index} deleted`, (s) => ({ ...s, rules: s.rules.filter((_, i) => i !== params.index) }));
       },
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/permissions/check',
+    api.route(permissionsRoutes.check, {
       tag,
       summary: 'What the policy would decide for a call, without running anything',
-      body: PermissionCheckRequestSchema,
       handler: ({ body }) => permissions.check(body.tool, body.args, { ...(body.mode && { mode: body.mode }) }),
     });
 
-    api.route({
-      method: 'get',
-      path: '/api/permissions/audit',
+    api.route(permissionsRoutes.audit, {
       tag,
       summary: 'Decisions on tool calls, newest first (of one conversation or workflow when given)',
-      query: AuditQuerySchema,
       handler: ({ query }) => permissions.audit.list(query),
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/chat/approve',
+    api.route(permissionsRoutes.approve, {
       tag: 'chat',
       summary: 'Answer an approval request: allow_once, allow_always (saves the suggested rules) or deny with a note',
-      body: ApproveRequestSchema,
-      handler: ({ body }): ApproveResponse => {
+      handler: ({ body }) => {
         const { request, saved_rules } = permissions.answer(body);
         return { id: request.id, decision: body.decision, saved_rules };
       },

@@ -1,19 +1,7 @@
-import { z } from 'zod';
 import type { Capability } from '../context.js';
+import { abortOnDisconnect } from '../http/disconnect.js';
 import { LLM_ROUTE_RATE_LIMIT } from '../limits.js';
-import { ProviderIdSchema } from '../wire/config.js';
-import {
-  ProviderKindInfoSchema,
-  type ProviderKindInfo,
-  ConsumptionQuerySchema,
-  ConsumptionSchema,
-  QuotaEntrySchema,
-  QuotaQuerySchema,
-  ValidateRequestSchema,
-  ValidateResultSchema,
-  VerifyRequestSchema,
-  VerifyResultSchema,
-} from '../wire/providers.js';
+import { providersRoutes } from '../wire/routes/providers.js';
 import { providerCatalog } from './catalog.js';
 import { assertModelAllowed, findProvider } from './chat.js';
 import { candidateOf, validateProvider, verifyProvider } from './probes.js';
@@ -29,13 +17,10 @@ export const providersCapability: Capability = {
     // A broken catalog stops the server at start, naming the file, rather than at the first chat.
     providerCatalog();
 
-    api.route({
-      method: 'get',
-      path: '/api/providers/catalog',
+    api.route(providersRoutes.catalog, {
       tag,
       summary: 'Provider types: label, usual base URL, protocol, whether a key is needed, quota support',
-      response: z.array(ProviderKindInfoSchema),
-      handler: (): ProviderKindInfo[] =>
+      handler: () =>
         [...providerCatalog().values()].map((e) => ({
           type: e.type,
           label: e.label,
@@ -47,24 +32,16 @@ export const providersCapability: Capability = {
         })),
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/providers/validate',
+    api.route(providersRoutes.validate, {
       rateLimit: LLM_ROUTE_RATE_LIMIT,
       tag,
       summary: 'Test a key with one cheap real request (a saved provider, one being edited, or an unsaved one)',
-      body: ValidateRequestSchema,
-      response: ValidateResultSchema,
       handler: ({ body }) => validateProvider(candidateOf(ctx.config.get(), body)),
     });
 
-    api.route({
-      method: 'get',
-      path: '/api/providers/quota',
+    api.route(providersRoutes.quota, {
       tag,
       summary: "Each provider's remaining quota from its vendor's quota API (supported:false when the vendor has none)",
-      query: QuotaQuerySchema,
-      response: z.array(QuotaEntrySchema),
       handler: ({ query }) => {
         const config = ctx.config.get();
         const providers = query.provider_id === undefined ? config.providers : [findProvider(config, query.provider_id)];
@@ -72,37 +49,24 @@ export const providersCapability: Capability = {
       },
     });
 
-    api.route({
-      method: 'get',
-      path: '/api/providers/consumption',
+    api.route(providersRoutes.consumption, {
       tag,
       summary: 'Tokens per provider/model: all-time totals and the last N days, weeks or months (UTC)',
-      query: ConsumptionQuerySchema,
-      response: ConsumptionSchema,
       handler: ({ query }) => consumption(ctx.db, query.period, query.buckets),
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/providers/:id/verify',
+    api.route(providersRoutes.verify, {
       rateLimit: LLM_ROUTE_RATE_LIMIT,
       tag,
       summary: 'Text, tool-call and streaming probes against a saved provider, each with its latency',
-      params: z.strictObject({ id: ProviderIdSchema }),
-      body: VerifyRequestSchema,
-      response: VerifyResultSchema,
       handler: ({ params, body, res }) => {
         const config = ctx.config.get();
         const provider = findProvider(config, params.id, 404);
         const activeModel = provider.id === config.profile.active_provider ? config.profile.active_model : '';
         const model = body.model ?? (provider.model || activeModel);
         assertModelAllowed(provider, model);
-        const abort = new AbortController();
-        res.on('close', () => {
-          if (!res.writableFinished) abort.abort();
-        });
         return verifyProvider(provider, model, {
-          signal: abort.signal,
+          signal: abortOnDisconnect(res),
           onUsage: (usage) => recordUsage(ctx.db, { provider_id: provider.id, model, ...usage }),
         });
       },

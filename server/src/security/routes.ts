@@ -1,8 +1,8 @@
 import type { RequestHandler, Response } from 'express';
-import { z } from 'zod';
 import type { Capability } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { SESSION_COOKIE_MAX_AGE_S } from '../limits.js';
+import { securityRoutes } from '../wire/routes/security.js';
 import type { GuardOptions } from './guard.js';
 import { cookieName, tokenMatches } from './token.js';
 
@@ -35,24 +35,21 @@ export function authCapability(opts: GuardOptions): Capability {
   return {
     name: 'auth',
     register({ api }) {
-      api.route({
-        method: 'post',
-        path: '/api/auth/session',
+      api.route(securityRoutes.signIn, {
         tag: 'auth',
         summary: 'Exchange the launch token for the session cookie',
-        body: z.strictObject({ token: z.string().min(1).max(512) }),
         handler: ({ body, res }) => {
           if (!tokenMatches(body.token, opts.token)) throw new AppError(401, 'UNAUTHORIZED', 'Wrong token');
           setSessionCookie(res, opts);
+          return undefined;
         },
       });
-      api.route({
-        method: 'delete',
-        path: '/api/auth/session',
+      api.route(securityRoutes.signOut, {
         tag: 'auth',
         summary: 'Sign out: forget the session cookie',
         handler: ({ res }) => {
           res.clearCookie(cookieName(opts.port()), { path: '/', httpOnly: true, sameSite: 'strict' });
+          return undefined;
         },
       });
     },

@@ -3,7 +3,7 @@
  * config.json; the types are inferred from them, so the wire has one source of truth.
  */
 import { z } from 'zod';
-import type { ChatSettings, PermissionSettings } from './permissions.js';
+import { ChatSettingsSchema, PermissionSettingsSchema, type ChatSettings, type PermissionSettings } from './permissions.js';
 import {
   TERMINAL_DETACH_GRACE_MAX_S,
   TERMINAL_FONT_SIZE_MAX,
@@ -93,6 +93,9 @@ export const ProviderInputSchema = ProviderSchema.extend({
 });
 export type ProviderInput = z.input<typeof ProviderInputSchema>;
 
+/** Path of DELETE /api/config/provider/{id} and POST /api/providers/{id}/verify: a malformed id is a 400. */
+export const ProviderIdParams = z.strictObject({ id: ProviderIdSchema });
+
 /** The whole of config.json. */
 export interface AtelierConfig {
   profile: Profile;
@@ -104,24 +107,26 @@ export interface AtelierConfig {
 }
 
 /** GET /api/config: everything but the providers (which carry secrets). */
-export interface PublicConfig {
-  profile: Profile;
-  terminal: TerminalSettings;
-  bmad: Bmad;
-  permissions: PermissionSettings;
-  chat: ChatSettings;
-}
+export const PublicConfigSchema = z.object({
+  profile: ProfileSchema,
+  terminal: TerminalSettingsSchema,
+  bmad: BmadSchema,
+  permissions: PermissionSettingsSchema,
+  chat: ChatSettingsSchema,
+});
+export type PublicConfig = z.infer<typeof PublicConfigSchema>;
 
 /** One entry of GET /api/config/generations. */
-export interface ConfigGeneration {
-  generation: number;
-  created_at: string;
+export const ConfigGenerationSchema = z.object({
+  generation: z.number().int().positive(),
+  created_at: z.string(),
   /** What made this generation: "profile", "provider:<id>", "reset", "rollback:<n>", … */
-  reason: string;
+  reason: z.string(),
   /** Dotted paths that changed from the previous generation (secrets named, never shown). */
-  changes: string[];
-  current: boolean;
-}
+  changes: z.array(z.string()),
+  current: z.boolean(),
+});
+export type ConfigGeneration = z.infer<typeof ConfigGenerationSchema>;
 
 /** Body of POST /api/config/rollback. */
 export const RollbackSchema = z.strictObject({ generation: z.number().int().positive() });

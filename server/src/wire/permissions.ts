@@ -75,38 +75,38 @@ export const ChatSettingsSchema = z.strictObject({
 export type ChatSettings = z.infer<typeof ChatSettingsSchema>;
 
 /** Which rule decided: its index in `permissions.rules` and the rule itself. */
-export interface RuleRef {
-  index: number;
-  rule: PermissionRule;
-}
+export const RuleRefSchema = z.object({ index: z.number().int().min(0), rule: PermissionRuleSchema });
+export type RuleRef = z.infer<typeof RuleRefSchema>;
 
 /** The decision on one simple command of a terminal call (or one file it redirects into). */
-export interface CommandDecision {
-  command: string;
+export const CommandDecisionSchema = z.object({
+  command: z.string(),
   /** command: a simple command; redirect: a file it writes with `>`; unresolved: what cannot be known before it runs. */
-  kind: 'command' | 'redirect' | 'unresolved';
+  kind: z.enum(['command', 'redirect', 'unresolved']),
   /** For a redirect: the real path written. */
-  path?: string;
-  decision: PermissionAction;
-  reason: string;
-  rule?: RuleRef;
-}
+  path: z.string().optional(),
+  decision: PermissionActionSchema,
+  reason: z.string(),
+  rule: RuleRefSchema.optional(),
+});
+export type CommandDecision = z.infer<typeof CommandDecisionSchema>;
 
 /** What the engine decided for one call. */
-export interface PermissionDecision {
-  decision: PermissionAction;
-  reason: string;
+export const PermissionDecisionSchema = z.object({
+  decision: PermissionActionSchema,
+  reason: z.string(),
   /** The rule that decided, when one did. */
-  rule?: RuleRef;
+  rule: RuleRefSchema.optional(),
   /** Who decided: a rule, the mode, the defaults, or the sudo guard (a command that would raise privileges, with sudo_bypass off). */
-  decided_by: 'rule' | 'mode' | 'default' | 'guard';
+  decided_by: z.enum(['rule', 'mode', 'default', 'guard']),
   /** The sudo guard refused the command: nothing would run, and no rule or approval can change that. */
-  sudo_blocked?: true;
+  sudo_blocked: z.literal(true).optional(),
   /** For terminal calls: every simple command, each with its own decision. */
-  commands: CommandDecision[];
+  commands: z.array(CommandDecisionSchema),
   /** For file tools: the real path the call touches. */
-  path?: string;
-}
+  path: z.string().optional(),
+});
+export type PermissionDecision = z.infer<typeof PermissionDecisionSchema>;
 
 /** Body of POST /api/permissions/check. */
 export const PermissionCheckRequestSchema = z.strictObject({
@@ -116,31 +116,38 @@ export const PermissionCheckRequestSchema = z.strictObject({
   mode: PermissionModeSchema.optional(),
 });
 
+/** What POST /api/permissions/check answers: the decision, and the rules an `allow_always` would save. */
+export const PermissionCheckResultSchema = PermissionDecisionSchema.extend({ suggested_rules: z.array(PermissionRuleSchema) });
+export type PermissionCheckResult = z.infer<typeof PermissionCheckResultSchema>;
+
 /** What an approval card shows. */
-export type ApprovalPreview =
-  | { kind: 'diff'; path: string; new_file: boolean; diff: string }
-  | { kind: 'commands'; commands: CommandDecision[] }
-  | { kind: 'mcp'; server: string; tool: string; args: Record<string, unknown> }
-  | { kind: 'agent'; agent: string; prompt: string; cwd?: string; scope: string }
-  | { kind: 'args'; args: Record<string, unknown> };
+export const ApprovalPreviewSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('diff'), path: z.string(), new_file: z.boolean(), diff: z.string() }),
+  z.object({ kind: z.literal('commands'), commands: z.array(CommandDecisionSchema) }),
+  z.object({ kind: z.literal('mcp'), server: z.string(), tool: z.string(), args: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.literal('agent'), agent: z.string(), prompt: z.string(), cwd: z.string().optional(), scope: z.string() }),
+  z.object({ kind: z.literal('args'), args: z.record(z.string(), z.unknown()) }),
+]);
+export type ApprovalPreview = z.infer<typeof ApprovalPreviewSchema>;
 
 /** An `ask` waiting for the user (the chat's `approval_request` event; GET /api/chat/history lists them). */
-export interface ApprovalRequest {
-  id: string;
-  conversation_id: string;
-  tool_call_id: string;
-  tool: string;
-  args: Record<string, unknown>;
-  reason: string;
-  rule?: RuleRef;
-  preview: ApprovalPreview;
+export const ApprovalRequestSchema = z.object({
+  id: z.string(),
+  conversation_id: z.string(),
+  tool_call_id: z.string(),
+  tool: z.string(),
+  args: z.record(z.string(), z.unknown()),
+  reason: z.string(),
+  rule: RuleRefSchema.optional(),
+  preview: ApprovalPreviewSchema,
   /** The rules `allow_always` would save: the narrowest that cover what asked (none when no rule can: `eval`, `$x`). */
-  suggested_rules: PermissionRule[];
+  suggested_rules: z.array(PermissionRuleSchema),
   /** SHA-256 of the tool and its arguments; the answer must name it. */
-  hash: string;
-  created_at: string;
-  expires_at: string;
-}
+  hash: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+});
+export type ApprovalRequest = z.infer<typeof ApprovalRequestSchema>;
 
 /** Body of POST /api/chat/approve. */
 export const ApproveRequestSchema = z.strictObject({
@@ -152,35 +159,42 @@ export const ApproveRequestSchema = z.strictObject({
 });
 export type ApproveRequest = z.infer<typeof ApproveRequestSchema>;
 
-/** Who decided a call in the audit log. */
-export type AuditDecider = 'rule' | 'mode' | 'default' | 'guard' | 'user' | 'timeout' | 'stopped';
-
 /** What POST /api/chat/approve answers. */
-export interface ApproveResponse {
-  id: string;
-  decision: ApproveRequest['decision'];
+export const ApproveResponseSchema = z.object({
+  id: z.string(),
+  decision: ApproveRequestSchema.shape.decision,
   /** The rules allow_always saved. */
-  saved_rules: PermissionRule[];
-}
+  saved_rules: z.array(PermissionRuleSchema),
+});
+export type ApproveResponse = z.infer<typeof ApproveResponseSchema>;
+
+/** Who decided a call in the audit log. */
+export const AuditDeciderSchema = z.enum(['rule', 'mode', 'default', 'guard', 'user', 'timeout', 'stopped']);
+export type AuditDecider = z.infer<typeof AuditDeciderSchema>;
 
 /** One decision on a tool call, as GET /api/permissions/audit lists it. */
-export interface AuditEntry {
-  id: number;
-  at: string;
+export const AuditEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
   /** chat, workflow or tool_call (the user's own POST /api/tool/call). */
-  source: 'chat' | 'workflow' | 'tool_call';
-  conversation_id: string | null;
-  workflow_id: string | null;
-  tool: string;
+  source: z.enum(['chat', 'workflow', 'tool_call']),
+  conversation_id: z.string().nullable(),
+  workflow_id: z.string().nullable(),
+  tool: z.string(),
   /** The arguments, cut to a few hundred characters. */
-  summary: string;
-  decision: 'allow' | 'deny';
-  decided_by: AuditDecider;
-  reason: string;
-  rule: PermissionRule | null;
-  note: string | null;
-}
+  summary: z.string(),
+  decision: z.enum(['allow', 'deny']),
+  decided_by: AuditDeciderSchema,
+  reason: z.string(),
+  rule: PermissionRuleSchema.nullable(),
+  note: z.string().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
+/** Path of PUT and DELETE /api/permissions/rules/{index}: the rule's place in the list. */
+export const RuleIndexParams = z.strictObject({ index: z.coerce.number().int().min(0) });
+
+/** Query of GET /api/permissions/audit. */
 export const AuditQuerySchema = z.strictObject({
   conversation_id: z.string().min(1).max(100).optional(),
   workflow_id: z.string().min(1).max(100).optional(),

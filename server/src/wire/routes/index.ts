@@ -4,10 +4,14 @@
  * takes a route's body, query, params, answer and events from here. Import it as a type from the studio.
  */
 import type { Contract } from '../contract.js';
+import { configRoutes } from './config.js';
 import { metaRoutes } from './meta.js';
+import { permissionsRoutes } from './permissions.js';
+import { providersRoutes } from './providers.js';
+import { securityRoutes } from './security.js';
 import { toolsRoutes } from './tools.js';
 
-const groups = { metaRoutes, toolsRoutes };
+const groups = { metaRoutes, toolsRoutes, configRoutes, permissionsRoutes, providersRoutes, securityRoutes };
 
 /** Every contract, for the server's completeness test. */
 export const allContracts: readonly Contract[] = Object.values(groups).flatMap((group) => Object.values(group) as Contract[]);
