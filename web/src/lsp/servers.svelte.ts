@@ -5,14 +5,12 @@
  */
 import type { LspHealthResponse, LspHealthResult, LspListResponse, LspServerState } from '$wire/lsp';
 import { legacyApi, describeError } from '../lib/api';
+import { LoadState } from '../lib/load-state.svelte';
 
-class LspServers {
+class LspServers extends LoadState {
   servers = $state.raw<LspServerState[]>([]);
   /** The managed install prefix. */
   prefix = $state('');
-  loading = $state(false);
-  loaded = $state(false);
-  error = $state('');
   /** Server id → its last handshake. */
   health = $state<Record<string, LspHealthResult>>({});
   /** A health check of every installed server is under way. */
@@ -23,18 +21,11 @@ class LspServers {
 
   /** Reads the registry and what is installed (GET /api/lsp). */
   async refresh(): Promise<void> {
-    this.loading = true;
-    try {
+    await this.run(async () => {
       const list = await legacyApi.get<LspListResponse>('/api/lsp');
       this.servers = list.servers;
       this.prefix = list.prefix;
-      this.error = '';
-      this.loaded = true;
-    } catch (err) {
-      this.error = describeError(err);
-    } finally {
-      this.loading = false;
-    }
+    });
   }
 
   /** Installed servers, for the editor config and the health check. */

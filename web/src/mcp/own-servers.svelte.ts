@@ -3,26 +3,19 @@
  * The enabled ones join the chat's tool loop; a toggle turns one on or off.
  */
 import type { AtelierMcpServer, AtelierMcpServersResponse } from '$wire/mcp';
-import { legacyApi, describeError } from '../lib/api';
+import { legacyApi } from '../lib/api';
+import { LoadState } from '../lib/load-state.svelte';
 
-class OwnServers {
+class OwnServers extends LoadState {
   servers = $state.raw<AtelierMcpServer[]>([]);
-  loading = $state(false);
-  error = $state('');
   /** Server name → a toggle is being saved. */
   saving = $state<Record<string, boolean>>({});
 
   /** Reads the list again. */
   async refresh(): Promise<void> {
-    this.loading = true;
-    try {
+    await this.run(async () => {
       this.servers = (await legacyApi.get<AtelierMcpServersResponse>('/api/mcp/servers')).servers;
-      this.error = '';
-    } catch (err) {
-      this.error = describeError(err);
-    } finally {
-      this.loading = false;
-    }
+    });
   }
 
   /** Turns a server on or off for the chat (PUT /api/mcp/servers/{name}); rejects with the server's error. */

@@ -3,7 +3,8 @@
  * an editor's config, the editors it writes to, and the search that filters the servers.
  */
 import type { McpEditorInfo, McpInputInfo, McpRegistryResponse, McpRegistryServer } from '$wire/mcp';
-import { legacyApi, describeError } from '../lib/api';
+import { legacyApi } from '../lib/api';
+import { LoadState } from '../lib/load-state.svelte';
 
 /** The inputs of a server that hold secrets (environment variables and headers). */
 export function secretInputs(server: McpRegistryServer): McpInputInfo[] {
@@ -20,13 +21,10 @@ export function matches(server: McpRegistryServer, query: string): boolean {
     .every((word) => haystack.includes(word));
 }
 
-class McpRegistry {
+class McpRegistry extends LoadState {
   servers = $state.raw<McpRegistryServer[]>([]);
   editors = $state.raw<McpEditorInfo[]>([]);
   query = $state('');
-  loading = $state(false);
-  loaded = $state(false);
-  error = $state('');
 
   /** The servers the search keeps, in registry order. */
   get shown(): McpRegistryServer[] {
@@ -36,18 +34,11 @@ class McpRegistry {
   /** Reads the registry once per studio session (it is data shipped with the server). */
   async load(): Promise<void> {
     if (this.loaded || this.loading) return;
-    this.loading = true;
-    try {
+    await this.run(async () => {
       const answer = await legacyApi.get<McpRegistryResponse>('/api/mcp/registry');
       this.servers = answer.servers;
       this.editors = answer.editors;
-      this.error = '';
-      this.loaded = true;
-    } catch (err) {
-      this.error = describeError(err);
-    } finally {
-      this.loading = false;
-    }
+    });
   }
 
   /** An editor's description, by id. */

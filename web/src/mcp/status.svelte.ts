@@ -4,34 +4,25 @@
  * asked for its tools and closed. Also removing an entry from its file.
  */
 import type { McpRemoveResponse, McpStatusEntry, McpStatusResponse } from '$wire/mcp';
-import { legacyApi, describeError } from '../lib/api';
+import { legacyApi } from '../lib/api';
+import { LoadState } from '../lib/load-state.svelte';
 
-class McpStatus {
+class McpStatus extends LoadState {
   /** The project whose files are checked too ('' for the user files only). */
   projectDir = $state('');
   answer = $state.raw<McpStatusResponse | null>(null);
   /** The project the shown answer covers: removing a project entry names it. */
   checkedProject = $state('');
-  loading = $state(false);
-  error = $state('');
-  #request = 0;
 
   /** Checks every configured server now. */
   async refresh(): Promise<void> {
-    const request = ++this.#request;
     const dir = this.projectDir.trim();
-    this.loading = true;
-    try {
+    await this.run(async (current) => {
       const answer = await legacyApi.get<McpStatusResponse>(dir ? `/api/mcp/status?project_dir=${encodeURIComponent(dir)}` : '/api/mcp/status');
-      if (request !== this.#request) return;
+      if (!current()) return;
       this.answer = answer;
       this.checkedProject = dir;
-      this.error = '';
-    } catch (err) {
-      if (request === this.#request) this.error = describeError(err);
-    } finally {
-      if (request === this.#request) this.loading = false;
-    }
+    });
   }
 
   /** Removes a configured entry from its file (POST /api/mcp/remove), then checks again. */

@@ -16,6 +16,7 @@ import type {
 } from '$wire/skills';
 import { legacyApi, describeError } from '../lib/api';
 import { download, fileToBase64 } from '../lib/download';
+import { LoadState } from '../lib/load-state.svelte';
 import { modelChoice } from '../studio/model-choice.svelte';
 
 /** A check's answer, or why it could not be made (the route failed, not the skill). */
@@ -31,12 +32,9 @@ function placementBody(name: string, placement: Placement): Record<string, unkno
   return { name, target: placement.target, ...(placement.projectDir !== undefined && { project_dir: placement.projectDir }) };
 }
 
-class Skills {
+class Skills extends LoadState {
   items = $state.raw<SkillSummary[]>([]);
   targets = $state.raw<SkillTargetInfo[]>([]);
-  loading = $state(false);
-  loaded = $state(false);
-  error = $state('');
   validating = $state<Record<string, boolean>>({});
   validations = $state<Record<string, Outcome<SkillValidation>>>({});
   testing = $state<Record<string, boolean>>({});
@@ -44,18 +42,11 @@ class Skills {
 
   /** Reads the skills and targets again (GET /api/skills). */
   async refresh(): Promise<void> {
-    this.loading = true;
-    try {
+    await this.run(async () => {
       const list = await legacyApi.get<SkillList>('/api/skills');
       this.items = list.skills;
       this.targets = list.targets;
-      this.error = '';
-      this.loaded = true;
-    } catch (err) {
-      this.error = describeError(err);
-    } finally {
-      this.loading = false;
-    }
+    });
   }
 
   /** The target's description, for labels. */

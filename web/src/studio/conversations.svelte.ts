@@ -4,6 +4,7 @@
  */
 import type { ConversationListItem, SearchHit, SearchResponse } from '$wire/chat';
 import { legacyApi, describeError } from '../lib/api';
+import { LoadState } from '../lib/load-state.svelte';
 import { modelChoice } from './model-choice.svelte';
 
 /** Typing pauses this long before a search goes out: one request per word, not per key. */
@@ -20,10 +21,8 @@ export function exportHref(id: string): string {
   return `/api/conversations/export?id=${encodeURIComponent(id)}`;
 }
 
-export class ConversationList {
+export class ConversationList extends LoadState {
   items = $state.raw<ConversationListItem[]>([]);
-  loading = $state(false);
-  error = $state('');
   query = $state('');
   /** null: no search (the list shows); an array: the hits of `query`. */
   hits = $state.raw<SearchHit[] | null>(null);
@@ -36,15 +35,9 @@ export class ConversationList {
 
   /** Reads the list again. */
   async refresh(): Promise<void> {
-    this.loading = true;
-    try {
+    await this.run(async () => {
       this.items = await legacyApi.get<ConversationListItem[]>('/api/conversations');
-      this.error = '';
-    } catch (err) {
-      this.error = describeError(err);
-    } finally {
-      this.loading = false;
-    }
+    });
   }
 
   /** Takes the search box's text; searches once typing pauses, or clears the search when empty. */

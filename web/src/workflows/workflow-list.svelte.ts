@@ -1,23 +1,16 @@
 /** The history sidebar's data: every workflow, newest first, and deleting one. */
 import type { WorkflowSummary } from '$wire/workflow';
-import { legacyApi, describeError } from '../lib/api';
+import { legacyApi } from '../lib/api';
+import { LoadState } from '../lib/load-state.svelte';
 
-export class WorkflowList {
+export class WorkflowList extends LoadState {
   items = $state.raw<WorkflowSummary[]>([]);
-  loading = $state(false);
-  error = $state('');
 
   /** Reads the list again (GET /api/workflow/list). */
   async refresh(): Promise<void> {
-    this.loading = true;
-    try {
+    await this.run(async () => {
       this.items = (await legacyApi.get<{ workflows: WorkflowSummary[] }>('/api/workflow/list')).workflows;
-      this.error = '';
-    } catch (err) {
-      this.error = describeError(err);
-    } finally {
-      this.loading = false;
-    }
+    });
   }
 
   /** Deletes a workflow with its steps and runs. */
