@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewMessage } from '../../server/src/chat/store.js';
+import type { NewMessage } from '../../server/src/chat/messages.js';
 import type { ChatMessage } from '../../server/src/wire/chat.js';
 import { AppError } from '../../server/src/http/errors.js';
 import { IMAGES, imageInput, openStore, type StoreFixture } from './fixtures.js';

@@ -4,7 +4,7 @@ import { CHAT_HISTORY_MESSAGES_MAX, CHAT_MAX_TOOL_ITERATIONS } from '../limits.j
 import { recordUsage, streamChat, type ChatMessage as ModelMessage, type ImageInput, type ToolSpec } from '../providers/index.js';
 import type { Provider } from '../wire/config.js';
 import type { ChatMessage as StoredMessage, ToolCall } from '../wire/chat.js';
-import type { ChatStreamEvent } from '../wire/chat-events.js';
+import { CHAT_ERROR_CODES, type ChatTurnEvent } from '../wire/chat-events.js';
 import type { ChatStore } from './store.js';
 import type { ToolOutcome } from '../tools/outcome.js';
 
@@ -12,7 +12,7 @@ import type { ToolOutcome } from '../tools/outcome.js';
 export interface ToolCallContext {
   conversationId: string;
   toolCallId: string;
-  emit: (event: ChatStreamEvent) => void;
+  emit: (event: ChatTurnEvent) => void;
 }
 
 /** The tools the model may call. */
@@ -30,7 +30,7 @@ export interface ChatTurn {
   userMessage: StoredMessage;
   reflect: boolean;
   signal: AbortSignal;
-  emit: (event: ChatStreamEvent) => void;
+  emit: (event: ChatTurnEvent) => void;
 }
 
 export interface ChatTurnResult {
@@ -68,7 +68,10 @@ export class ChatEngine {
       answer = step.text;
       if (step.cut) {
         // Whatever the model was writing (text or a tool call's arguments) is incomplete: say so, run nothing.
-        turn.emit({ error: `The reply was cut at the model's output limit (max_tokens)${step.calls.length > 0 ? '; the tool call it was writing is incomplete and did not run' : ''}. What arrived is kept.` });
+        turn.emit({
+          error: `The reply was cut at the model's output limit (max_tokens)${step.calls.length > 0 ? '; the tool call it was writing is incomplete and did not run' : ''}. What arrived is kept.`,
+          code: CHAT_ERROR_CODES.cut,
+        });
         return { answer, usage, iterations };
       }
       if (step.calls.length === 0) {
@@ -78,7 +81,7 @@ export class ChatEngine {
       await this.#runTools(turn, messages, step);
     }
     if (!finished) {
-      turn.emit({ error: `Stopped after ${CHAT_MAX_TOOL_ITERATIONS} model turns, the limit of the tool-call loop; the model was still calling tools.` });
+      turn.emit({ error: `Stopped after ${CHAT_MAX_TOOL_ITERATIONS} model turns, the limit of the tool-call loop; the model was still calling tools.`, code: CHAT_ERROR_CODES.loopLimit });
       return { answer, usage, iterations };
     }
     if (turn.reflect) {

@@ -5,13 +5,13 @@
  * once no one has watched it for `chat.detach_grace_s` seconds.
  */
 import { AppError } from '../http/errors.js';
-import type { ChatStreamEvent } from '../wire/chat-events.js';
+import type { ChatTurnEvent } from '../wire/chat-events.js';
 
-export type TurnListener = (event: ChatStreamEvent) => void;
+export type TurnListener = (event: ChatTurnEvent) => void;
 
 export class Turn {
   readonly controller = new AbortController();
-  readonly events: ChatStreamEvent[] = [];
+  readonly events: ChatTurnEvent[] = [];
   readonly #listeners = new Set<TurnListener>();
   #graceTimer: NodeJS.Timeout | null = null;
   #finished = false;
@@ -30,7 +30,7 @@ export class Turn {
     return this.#finished;
   }
 
-  emit(event: ChatStreamEvent): void {
+  emit(event: ChatTurnEvent): void {
     this.events.push(event);
     for (const listener of this.#listeners) listener(event);
   }
@@ -49,6 +49,16 @@ export class Turn {
       this.#graceTimer = setTimeout(() => this.controller.abort(new Error('no client watched the turn')), this.graceS() * 1000);
       this.#graceTimer.unref();
     };
+  }
+
+  /**
+   * Relays the turn to `listener` (events so far, then live ones) until it ends or `signal`
+   * aborts (the client left: the grace period starts once no one else watches).
+   */
+  async follow(listener: TurnListener, signal: AbortSignal): Promise<void> {
+    const unsubscribe = this.subscribe(listener);
+    await Promise.race([this.whenFinished(), new Promise((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', resolve, { once: true })))]);
+    unsubscribe();
   }
 
   /** Resolves when the turn has ended (its listeners are told by the last event). */

@@ -3,7 +3,7 @@
  * schemas validate input and document the routes; the types are inferred from them.
  */
 import { z } from 'zod';
-import { PermissionModeSchema } from './permissions.js';
+import { ApprovalRequestSchema, PermissionModeSchema } from './permissions.js';
 import {
   CONVERSATION_LIST_LIMIT_MAX,
   CONVERSATION_SEARCH_LIMIT_MAX,
@@ -96,8 +96,8 @@ const ConversationLiveFields = {
   permission_mode: PermissionModeSchema.nullable(),
   /** A turn is running now (GET /api/chat/events re-subscribes to it). */
   running: z.boolean(),
-  /** Tool calls of the running turn waiting for the user (ApprovalRequest, wire/permissions.ts). */
-  pending_approvals: z.array(z.record(z.string(), z.unknown())),
+  /** Tool calls of the running turn waiting for the user. */
+  pending_approvals: z.array(ApprovalRequestSchema),
 };
 
 /** GET /api/chat/history: the current conversation (null after a clear) and its tokens. */
@@ -115,6 +115,7 @@ export const ConversationDetailSchema = z.object({
   ...ConversationLiveFields,
 });
 export type ChatHistory = z.infer<typeof ChatHistorySchema>;
+export type ConversationDetail = z.infer<typeof ConversationDetailSchema>;
 
 /** POST /api/chat/clear: the conversation that was current (kept in the list), if any. */
 export const ChatClearResponseSchema = z.object({ previous_conversation_id: z.string().nullable() });
@@ -151,6 +152,9 @@ export const ConversationListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(CONVERSATION_LIST_LIMIT_MAX).optional(),
   offset: z.coerce.number().int().min(0).optional(),
 });
+
+/** GET /api/conversations/export?id= */
+export const ConversationExportQuerySchema = z.strictObject({ id: z.string().min(1, 'must name a conversation') });
 
 /** GET /api/conversations/export: a whole conversation as one JSON document. */
 export const ConversationExportSchema = z.object({
