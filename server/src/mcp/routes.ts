@@ -1,19 +1,9 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Capability } from '../context.js';
 import { resolveProjectDir } from '../fs/project-dir.js';
 import { MCP_CHECK_TIMEOUT_MS, TOOL_ROUTE_RATE_LIMIT } from '../limits.js';
-import {
-  McpConfigureRequestSchema,
-  McpRemoveRequestSchema,
-  McpServerParamsSchema,
-  McpServerUpdateSchema,
-  McpStatusQuerySchema,
-  type AtelierMcpServer,
-  type AtelierMcpServersResponse,
-  type McpRegistryResponse,
-  type McpStatusResponse,
-} from '../wire/mcp.js';
+import type { AtelierMcpServer } from '../wire/mcp.js';
+import { mcpRoutes } from '../wire/routes/mcp.js';
 import { currentPaths, McpConfigurator } from './configure.js';
 import { editorInfos } from './editors.js';
 import type { McpHub } from './hub.js';
@@ -24,7 +14,6 @@ import { checkServers, findConfiguredServers, type FoundServer } from './status.
 import type { StoredMcpServer } from './store.js';
 
 const tag = 'mcp';
-const NoQuery = z.strictObject({});
 
 /** One of Atelier's servers as answered: what it runs (secrets masked) and whether it runs. */
 function serverView(server: StoredMcpServer, hub: McpHub): AtelierMcpServer {
@@ -51,41 +40,29 @@ export const mcpCapability: Capability = {
     const atelierPath = join(ctx.paths.dataDir, 'atelier.db');
     const configurator = new McpConfigurator({ registry, hub, atelierPath });
 
-    api.route({
-      method: 'get',
-      path: '/api/mcp/registry',
+    api.route(mcpRoutes.registry, {
       tag,
       summary: 'Curated MCP servers (inputs, secrets, transports, the command Atelier writes) and the editors it writes to',
-      query: NoQuery,
-      handler: (): McpRegistryResponse => ({ servers: registry.map(registryView), editors: editorInfos(currentPaths(), atelierPath) }),
+      handler: () => ({ servers: registry.map(registryView), editors: editorInfos(currentPaths(), atelierPath) }),
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/mcp/configure',
+    api.route(mcpRoutes.configure, {
       tag,
       summary: "Write a registry server into an editor's own config file (everything else kept, backup made) or into Atelier's own list",
-      body: McpConfigureRequestSchema,
       handler: ({ body }) => configurator.configure(body),
     });
 
-    api.route({
-      method: 'post',
-      path: '/api/mcp/remove',
+    api.route(mcpRoutes.remove, {
       tag,
       summary: "Remove a server from an editor's config file (everything else kept, backup made) or from Atelier's own list",
-      body: McpRemoveRequestSchema,
       handler: ({ body }) => configurator.remove(body),
     });
 
-    api.route({
-      method: 'get',
-      path: '/api/mcp/status',
+    api.route(mcpRoutes.status, {
       tag,
       rateLimit: TOOL_ROUTE_RATE_LIMIT,
       summary: "Every MCP server in the editors' files (and the project's, with project_dir) and Atelier's, each checked live: connect, list tools",
-      query: McpStatusQuerySchema,
-      handler: async ({ query }): Promise<McpStatusResponse> => {
+      handler: async ({ query }) => {
         const p = currentPaths();
         const projectDir = query.project_dir === undefined ? undefined : await resolveProjectDir(query.project_dir, p.home);
         const { servers, files } = findConfiguredServers(p, projectDir);
@@ -100,23 +77,16 @@ export const mcpCapability: Capability = {
       },
     });
 
-    api.route({
-      method: 'get',
-      path: '/api/mcp/servers',
+    api.route(mcpRoutes.servers, {
       tag,
       summary: "Atelier's own MCP servers: what each runs (secrets masked), enabled, running, its chat tools",
-      query: NoQuery,
-      handler: (): AtelierMcpServersResponse => ({ servers: hub.store.list().map((s) => serverView(s, hub)) }),
+      handler: () => ({ servers: hub.store.list().map((s) => serverView(s, hub)) }),
     });
 
-    api.route({
-      method: 'put',
-      path: '/api/mcp/servers/:name',
+    api.route(mcpRoutes.updateServer, {
       tag,
       summary: "Enable or disable one of Atelier's MCP servers (disabled: stopped, its tools leave the chat)",
-      params: McpServerParamsSchema,
-      body: McpServerUpdateSchema,
-      handler: async ({ params, body }): Promise<AtelierMcpServer> => {
+      handler: async ({ params, body }) => {
         const server = hub.store.setEnabled(params.name, body.enabled);
         if (!body.enabled) await hub.invalidate(params.name);
         return serverView(server, hub);

@@ -19,9 +19,6 @@ const ServerIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a 
 /** An absolute project directory inside the home directory (checked by the server, symlinks followed). */
 const ProjectDirSchema = z.string().min(1).max(4096);
 
-/** `?stream=true` answers with SSE progress events instead of one JSON body when finished. */
-export const LspStreamQuerySchema = z.strictObject({ stream: z.enum(['true', 'false']).optional() });
-
 /** Query of GET /api/lsp/health: one server, or every installed one when absent. */
 export const LspHealthQuerySchema = z.strictObject({ id: ServerIdSchema.optional() });
 
@@ -52,158 +49,170 @@ export type LspEditorConfigRequest = z.infer<typeof LspEditorConfigRequestSchema
 export type LspAutoInstallRequest = z.infer<typeof LspAutoInstallRequestSchema>;
 
 /** Where a server's binary was found: Atelier's managed prefix, PATH, or a toolchain's own store (`rustup which`). */
-export type LspSource = 'managed' | 'path' | 'toolchain';
+export const LspSourceSchema = z.enum(['managed', 'path', 'toolchain']);
+export type LspSource = z.infer<typeof LspSourceSchema>;
+
+/** A server's name and languages in an editor that configures it by language (Helix, Zed). */
+const LanguageServerEntrySchema = z.object({ language_server: z.string(), languages: z.array(z.string()) });
 
 /** One registry server and whether (and where) it is installed here: an entry of GET /api/lsp. */
-export interface LspServerState {
-  id: string;
-  name: string;
-  homepage: string;
+export const LspServerStateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  homepage: z.string(),
   /** LSP language ids the server handles. */
-  languages: string[];
-  file_extensions: string[];
+  languages: z.array(z.string()),
+  file_extensions: z.array(z.string()),
   /** Executable name and the arguments that make it speak LSP over stdio. */
-  command: string;
-  args: string[];
-  install_method: LspInstallMethod;
-  installed: boolean;
-  source: LspSource | null;
+  command: z.string(),
+  args: z.array(z.string()),
+  install_method: z.enum(LSP_INSTALL_METHODS),
+  installed: z.boolean(),
+  source: LspSourceSchema.nullable(),
   /** Absolute path of the binary when installed. */
-  path: string | null;
-  version: string | null;
+  path: z.string().nullable(),
+  version: z.string().nullable(),
   /** Why the version could not be read (timeout, exit code), when installed but unreadable. */
-  version_error: string | null;
+  version_error: z.string().nullable(),
   /** POST /api/lsp/install can install it here: its toolchain (npm, go, python3, rustup) is on PATH. */
-  installable: boolean;
+  installable: z.boolean(),
   /** The executable the install method needs, or null for `system`. */
-  toolchain: string | null;
+  toolchain: z.string().nullable(),
   /** Why it cannot be installed here: "needs go", or the system package hint for this OS. */
-  install_hint: string | null;
+  install_hint: z.string().nullable(),
   /** The install Atelier recorded (managed prefix or rustup), or null. */
-  managed: { installed_at: string; spec: string } | null;
+  managed: z.object({ installed_at: z.string(), spec: z.string() }).nullable(),
   /** This server's name in each editor's configuration; null when the editor has no support for it. */
-  editors: {
-    vscode: { extension: string | null; builtin: boolean };
-    neovim: { lspconfig: string } | null;
-    helix: { language_server: string; languages: string[] } | null;
-    zed: { language_server: string; languages: string[] } | null;
-  };
-}
+  editors: z.object({
+    vscode: z.object({ extension: z.string().nullable(), builtin: z.boolean() }),
+    neovim: z.object({ lspconfig: z.string() }).nullable(),
+    helix: LanguageServerEntrySchema.nullable(),
+    zed: LanguageServerEntrySchema.nullable(),
+  }),
+});
+export type LspServerState = z.infer<typeof LspServerStateSchema>;
 
 /** GET /api/lsp */
-export interface LspListResponse {
+export const LspListResponseSchema = z.object({
   /** The managed install prefix (`<data dir>/lsp`). */
-  prefix: string;
-  servers: LspServerState[];
-}
+  prefix: z.string(),
+  servers: z.array(LspServerStateSchema),
+});
+export type LspListResponse = z.infer<typeof LspListResponseSchema>;
 
 /** The outcome of one initialize → initialized → shutdown → exit handshake. */
-export interface LspHealthResult {
-  id: string;
-  name: string;
-  ok: boolean;
-  path: string | null;
+export const LspHealthResultSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  ok: z.boolean(),
+  path: z.string().nullable(),
   /** Milliseconds from sending `initialize` to its answer; null when none came. */
-  latency_ms: number | null;
+  latency_ms: z.number().nullable(),
   /** Milliseconds from spawn to the process' exit (or kill). */
-  total_ms: number;
+  total_ms: z.number(),
   /** `serverInfo` of the initialize result, when the server sent one. */
-  server_info: { name: string; version: string | null } | null;
+  server_info: z.object({ name: z.string(), version: z.string().nullable() }).nullable(),
   /** Capability keys that are truthy and name a provider (`hoverProvider`, `completionProvider`, …), sorted. */
-  capabilities: string[];
+  capabilities: z.array(z.string()),
   /** What went wrong (not installed, timed out, exited, refused initialize), or null. */
-  error: string | null;
-  timed_out: boolean;
-  exit_code: number | null;
+  error: z.string().nullable(),
+  timed_out: z.boolean(),
+  exit_code: z.number().int().nullable(),
   /** The last lines the server wrote to stderr, when it failed. */
-  stderr_tail: string | null;
-}
+  stderr_tail: z.string().nullable(),
+});
+export type LspHealthResult = z.infer<typeof LspHealthResultSchema>;
 
 /** GET /api/lsp/health */
-export interface LspHealthResponse {
-  servers: LspHealthResult[];
-}
+export const LspHealthResponseSchema = z.object({ servers: z.array(LspHealthResultSchema) });
+export type LspHealthResponse = z.infer<typeof LspHealthResponseSchema>;
 
 /** Installer phases, in order: waiting for another install into the same prefix, each command, then the binary check. */
-export type LspInstallPhase = 'queued' | 'npm' | 'go' | 'venv' | 'pip' | 'rustup' | 'verify';
+export const LSP_INSTALL_PHASES = ['queued', 'npm', 'go', 'venv', 'pip', 'rustup', 'verify'] as const;
+export type LspInstallPhase = (typeof LSP_INSTALL_PHASES)[number];
 
 /** One line of installer output (or a line Atelier writes, e.g. the command it runs). */
-export interface LspInstallProgress {
-  phase: LspInstallPhase;
-  line: string;
+export const LspInstallProgressSchema = z.object({
+  phase: z.enum(LSP_INSTALL_PHASES),
+  line: z.string(),
   /** The server being installed (auto-install streams several). */
-  id: string;
-}
+  id: z.string(),
+});
+export type LspInstallProgress = z.infer<typeof LspInstallProgressSchema>;
 
 /**
  * One SSE event of POST /api/lsp/install?stream=true: progress lines, then `installed` with the
- * server's new state or `error`, then `{done:"true"}`.
+ * server's new state (or `{error, code}`), then `{done:"true"}`.
  */
-export type LspInstallStreamEvent =
-  | { progress: LspInstallProgress }
-  | { installed: LspServerState }
-  | { error: string; code: string }
-  | { done: 'true' };
+export const LspInstallEventSchema = z.union([z.object({ progress: LspInstallProgressSchema }), z.object({ installed: LspServerStateSchema })]);
+export type LspInstallEvent = z.infer<typeof LspInstallEventSchema>;
 
 /** POST /api/lsp/install without stream. */
-export interface LspInstallResponse {
-  installed: LspServerState;
+export const LspInstallResponseSchema = z.object({
+  installed: LspServerStateSchema,
   /** The installer's output (middle cut when long). */
-  output: string;
-}
+  output: z.string(),
+});
+export type LspInstallResponse = z.infer<typeof LspInstallResponseSchema>;
 
 /**
  * What auto-install did with a detected server: it was there already; it was installed; its
  * install failed; it cannot be installed here (system package, or missing toolchain); or,
  * in a dry run, it would be installed.
  */
-export type LspAutoInstallAction = 'already_installed' | 'installed' | 'failed' | 'unavailable' | 'would_install';
+export const LSP_AUTO_INSTALL_ACTIONS = ['already_installed', 'installed', 'failed', 'unavailable', 'would_install'] as const;
+export type LspAutoInstallAction = (typeof LSP_AUTO_INSTALL_ACTIONS)[number];
 
 /** One server auto-install proposed for the project. */
-export interface LspAutoInstallEntry {
-  id: string;
-  name: string;
+export const LspAutoInstallEntrySchema = z.object({
+  id: z.string(),
+  name: z.string(),
   /** What matched: extension patterns (`*.ts`) and marker file names (`tsconfig.json`). */
-  detected_by: string[];
-  action: LspAutoInstallAction;
-  error?: string;
-}
+  detected_by: z.array(z.string()),
+  action: z.enum(LSP_AUTO_INSTALL_ACTIONS),
+  error: z.string().optional(),
+});
+export type LspAutoInstallEntry = z.infer<typeof LspAutoInstallEntrySchema>;
 
 /** POST /api/lsp/auto-install (and the `result` event of its stream). */
-export interface LspAutoInstallResponse {
+export const LspAutoInstallResponseSchema = z.object({
   /** The real path of the project. */
-  project_dir: string;
-  dry_run: boolean;
+  project_dir: z.string(),
+  dry_run: z.boolean(),
   /** LSP language ids of the proposed servers. */
-  languages: string[];
+  languages: z.array(z.string()),
   /** Directory entries the walk looked at; `truncated` when it stopped at its limit. */
-  scanned_entries: number;
-  truncated: boolean;
-  servers: LspAutoInstallEntry[];
-}
+  scanned_entries: z.number().int(),
+  truncated: z.boolean(),
+  servers: z.array(LspAutoInstallEntrySchema),
+});
+export type LspAutoInstallResponse = z.infer<typeof LspAutoInstallResponseSchema>;
 
-/** One SSE event of POST /api/lsp/auto-install?stream=true. */
-export type LspAutoInstallStreamEvent = { progress: LspInstallProgress } | { result: LspAutoInstallResponse } | { error: string; code: string } | { done: 'true' };
+/** One SSE event of POST /api/lsp/auto-install?stream=true: progress lines of each install, then `result`. */
+export const LspAutoInstallEventSchema = z.union([z.object({ progress: LspInstallProgressSchema }), z.object({ result: LspAutoInstallResponseSchema })]);
+export type LspAutoInstallEvent = z.infer<typeof LspAutoInstallEventSchema>;
 
 /** One file POST /api/lsp/editor-config generated. */
-export interface LspEditorConfigFile {
+export const LspEditorConfigFileSchema = z.object({
   /** Absolute when project_dir was given, else relative to a project root (`.helix/languages.toml`). */
-  path: string;
+  path: z.string(),
   /** The whole file as written (or as it would be written): existing content preserved, Atelier's part merged in. */
-  content: string;
-  written: boolean;
+  content: z.string(),
+  written: z.boolean(),
   /** False when the file already held exactly this content (nothing to write). */
-  changed: boolean;
+  changed: z.boolean(),
   /** Where the previous content was saved before writing (`<file>.atelier-backup`), or null. */
-  backup: string | null;
-}
+  backup: z.string().nullable(),
+});
+export type LspEditorConfigFile = z.infer<typeof LspEditorConfigFileSchema>;
 
 /** POST /api/lsp/editor-config */
-export interface LspEditorConfigResponse {
-  editor: LspEditor;
+export const LspEditorConfigResponseSchema = z.object({
+  editor: z.enum(LSP_EDITORS),
   /** Registry ids the files configure. */
-  servers: string[];
-  files: LspEditorConfigFile[];
+  servers: z.array(z.string()),
+  files: z.array(LspEditorConfigFileSchema),
   /** Servers left out or configured by bare command name, and why. */
-  notes: string[];
-}
+  notes: z.array(z.string()),
+});
+export type LspEditorConfigResponse = z.infer<typeof LspEditorConfigResponseSchema>;

@@ -16,7 +16,8 @@ export const MCP_SCOPES = ['user', 'project'] as const;
 export type McpScope = (typeof MCP_SCOPES)[number];
 
 /** How a configured server is reached: a local process on stdio, or a URL (streamable HTTP or the older SSE). */
-export type McpTransport = 'stdio' | 'http' | 'sse';
+export const MCP_TRANSPORTS = ['stdio', 'http', 'sse'] as const;
+export type McpTransport = (typeof MCP_TRANSPORTS)[number];
 
 /** What the studio shows in place of a secret value. */
 export const MCP_SECRET_MASK = '***';
@@ -81,165 +82,184 @@ export const McpServerParamsSchema = z.strictObject({ name: McpServerNameSchema 
 /** Body of PUT /api/mcp/servers/{name}. */
 export const McpServerUpdateSchema = z.strictObject({ enabled: z.boolean() });
 
-/** One input a server takes (environment variable, header), as the registry declares it. */
-export interface McpInputInfo {
-  name: string;
-  description: string;
-  required: boolean;
+/** What an input's value is: the studio picks the field to show. */
+const InputFormatSchema = z.enum(['string', 'number', 'boolean', 'filepath']);
+
+/** What an input and a package argument have in common. */
+const inputFields = {
+  description: z.string(),
+  required: z.boolean(),
   /** Shown as "***" once written; required secrets must be given to configure. */
-  secret: boolean;
-  format: 'string' | 'number' | 'boolean' | 'filepath';
-  default?: string;
-  placeholder?: string;
-  choices?: string[];
+  secret: z.boolean(),
+  format: InputFormatSchema,
+  default: z.string().optional(),
+  placeholder: z.string().optional(),
+  choices: z.array(z.string()).optional(),
+};
+
+/** One input a server takes (environment variable, header), as the registry declares it. */
+export const McpInputInfoSchema = z.object({
+  name: z.string(),
+  ...inputFields,
   /** A template the value follows, e.g. `Bearer {token}`. */
-  template?: string;
-}
+  template: z.string().optional(),
+});
+export type McpInputInfo = z.infer<typeof McpInputInfoSchema>;
 
 /** One package argument: `key` is what POST /api/mcp/configure's `args` uses. */
-export interface McpArgumentInfo extends Omit<McpInputInfo, 'name' | 'template'> {
-  key: string;
-  kind: 'positional' | 'named';
-  repeated: boolean;
+export const McpArgumentInfoSchema = z.object({
+  key: z.string(),
+  kind: z.enum(['positional', 'named']),
+  ...inputFields,
+  repeated: z.boolean(),
   /** Set when the registry fixes the value: it is always written and cannot be changed. */
-  fixed?: string;
-}
+  fixed: z.string().optional(),
+});
+export type McpArgumentInfo = z.infer<typeof McpArgumentInfoSchema>;
 
 /** One server of GET /api/mcp/registry. */
-export interface McpRegistryServer {
-  id: string;
-  title: string;
+export const McpRegistryServerSchema = z.object({
+  id: z.string(),
+  title: z.string(),
   /** Reverse-DNS name of the official registry (`io.github.owner/name`). */
-  name: string;
-  description: string;
-  status: 'active' | 'deprecated';
-  version: string;
-  repository: string;
+  name: z.string(),
+  description: z.string(),
+  status: z.enum(['active', 'deprecated']),
+  version: z.string(),
+  repository: z.string(),
   /** What `transport` may be in POST /api/mcp/configure; the first is the default. */
-  transports: ('stdio' | 'remote')[];
-  package?: { registry_type: 'npm' | 'pypi' | 'oci'; identifier: string; version: string };
+  transports: z.array(z.enum(['stdio', 'remote'])),
+  package: z.object({ registry_type: z.enum(['npm', 'pypi', 'oci']), identifier: z.string(), version: z.string() }).optional(),
   /** The command Atelier writes for stdio, `<hint>` where a required value goes. */
-  launch?: { command: string; args: string[] };
-  remote?: { type: 'http' | 'sse'; url: string };
-  env: McpInputInfo[];
-  args: McpArgumentInfo[];
-  headers: McpInputInfo[];
-}
+  launch: z.object({ command: z.string(), args: z.array(z.string()) }).optional(),
+  remote: z.object({ type: z.enum(['http', 'sse']), url: z.string() }).optional(),
+  env: z.array(McpInputInfoSchema),
+  args: z.array(McpArgumentInfoSchema),
+  headers: z.array(McpInputInfoSchema),
+});
+export type McpRegistryServer = z.infer<typeof McpRegistryServerSchema>;
 
 /** One editor Atelier writes to, with the file of each scope it supports. */
-export interface McpEditorInfo {
-  id: McpEditor;
-  title: string;
+export const McpEditorInfoSchema = z.object({
+  id: z.enum(MCP_EDITORS),
+  title: z.string(),
   /** The user file (absolute) and the project file (relative to the project), when supported. */
-  scopes: { user?: string; project?: string };
+  scopes: z.object({ user: z.string().optional(), project: z.string().optional() }),
   /** The key holding the servers (`mcpServers`, `servers`, `context_servers`, `mcp`). */
-  servers_key: string;
+  servers_key: z.string(),
   /** `jsonc`: comments and trailing commas allowed (and kept); `json`: strict. */
-  format: 'json' | 'jsonc' | 'sqlite';
+  format: z.enum(['json', 'jsonc', 'sqlite']),
   /** Whether remote (URL) servers can be written. */
-  remote: boolean;
-}
+  remote: z.boolean(),
+});
+export type McpEditorInfo = z.infer<typeof McpEditorInfoSchema>;
 
 /** Answer of GET /api/mcp/registry. */
-export interface McpRegistryResponse {
-  servers: McpRegistryServer[];
-  editors: McpEditorInfo[];
-}
+export const McpRegistryResponseSchema = z.object({
+  servers: z.array(McpRegistryServerSchema),
+  editors: z.array(McpEditorInfoSchema),
+});
+export type McpRegistryResponse = z.infer<typeof McpRegistryResponseSchema>;
 
 /** Answer of POST /api/mcp/configure. */
-export interface McpConfigureResponse {
-  editor: McpEditor;
-  scope: McpScope;
+export const McpConfigureResponseSchema = z.object({
+  editor: z.enum(MCP_EDITORS),
+  scope: z.enum(MCP_SCOPES),
   /** The file written (for `atelier`, its database). */
-  path: string;
+  path: z.string(),
   /** The key the entry was written under. */
-  key: string;
+  key: z.string(),
   /** The file as it was before this change; absent when the file is new. */
-  backup?: string;
+  backup: z.string().optional(),
   /** True when an entry of the same key was replaced. */
-  replaced: boolean;
+  replaced: z.boolean(),
   /** The entry as written, secrets as "***". */
-  entry: Record<string, unknown>;
+  entry: z.record(z.string(), z.unknown()),
   /** E.g. a secret written into a project file that may be committed. */
-  warnings: string[];
-}
+  warnings: z.array(z.string()),
+});
+export type McpConfigureResponse = z.infer<typeof McpConfigureResponseSchema>;
 
 /** Answer of POST /api/mcp/remove. */
-export interface McpRemoveResponse {
-  editor: McpEditor;
-  scope: McpScope;
-  path: string;
-  key: string;
-  backup?: string;
-  removed: true;
-}
+export const McpRemoveResponseSchema = z.object({
+  editor: z.enum(MCP_EDITORS),
+  scope: z.enum(MCP_SCOPES),
+  path: z.string(),
+  key: z.string(),
+  backup: z.string().optional(),
+  removed: z.literal(true),
+});
+export type McpRemoveResponse = z.infer<typeof McpRemoveResponseSchema>;
 
 /** One configured server, checked live (connect, list tools, close). */
-export interface McpStatusEntry {
-  editor: McpEditor;
-  scope: McpScope;
-  path: string;
-  name: string;
-  transport: McpTransport | 'unknown';
+export const McpStatusEntrySchema = z.object({
+  editor: z.enum(MCP_EDITORS),
+  scope: z.enum(MCP_SCOPES),
+  path: z.string(),
+  name: z.string(),
+  transport: z.enum([...MCP_TRANSPORTS, 'unknown']),
   /** The executable of a stdio server (its arguments may hold secrets and are not shown). */
-  command?: string;
+  command: z.string().optional(),
   /** The URL of a remote server, without its query string. */
-  url?: string;
-  ok: boolean;
+  url: z.string().optional(),
+  ok: z.boolean(),
   /** Null when the server could not be listed. */
-  tools_count: number | null;
-  tools?: string[];
-  server_info?: { name: string; version: string };
-  latency_ms: number;
+  tools_count: z.number().int().nullable(),
+  tools: z.array(z.string()).optional(),
+  server_info: z.object({ name: z.string(), version: z.string() }).optional(),
+  latency_ms: z.number(),
   /** Why it failed: the SDK's error, the stderr tail of a process that exited, a timeout. */
-  error?: string;
+  error: z.string().optional(),
   /** True when the editor's entry says `"disabled": true`; such servers are not started. */
-  disabled?: boolean;
-}
+  disabled: z.boolean().optional(),
+});
+export type McpStatusEntry = z.infer<typeof McpStatusEntrySchema>;
 
 /** One config file looked at by GET /api/mcp/status. */
-export interface McpConfigFile {
-  editor: McpEditor;
-  scope: McpScope;
-  path: string;
-  exists: boolean;
-  servers: number;
+export const McpConfigFileSchema = z.object({
+  editor: z.enum(MCP_EDITORS),
+  scope: z.enum(MCP_SCOPES),
+  path: z.string(),
+  exists: z.boolean(),
+  servers: z.number().int(),
   /** Set when the file could not be read as the editor's format. */
-  error?: string;
-}
+  error: z.string().optional(),
+});
+export type McpConfigFile = z.infer<typeof McpConfigFileSchema>;
 
 /** Answer of GET /api/mcp/status. */
-export interface McpStatusResponse {
-  servers: McpStatusEntry[];
-  files: McpConfigFile[];
-  checked_at: string;
-}
+export const McpStatusResponseSchema = z.object({
+  servers: z.array(McpStatusEntrySchema),
+  files: z.array(McpConfigFileSchema),
+  checked_at: z.string(),
+});
+export type McpStatusResponse = z.infer<typeof McpStatusResponseSchema>;
 
 /** One of Atelier's own servers (GET /api/mcp/servers). */
-export interface AtelierMcpServer {
-  name: string;
+export const AtelierMcpServerSchema = z.object({
+  name: z.string(),
   /** The registry id it was configured from. */
-  server: string;
-  transport: McpTransport;
-  command?: string;
-  args?: string[];
-  url?: string;
+  server: z.string(),
+  transport: z.enum(MCP_TRANSPORTS),
+  command: z.string().optional(),
+  args: z.array(z.string()).optional(),
+  url: z.string().optional(),
   /** Secrets as "***". */
-  env?: Record<string, string>;
-  headers?: Record<string, string>;
-  enabled: boolean;
-  created_at: string;
-  updated_at: string;
+  env: z.record(z.string(), z.string()).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  enabled: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
   /** `running` once the chat (or a call) started it; `failed` when the last start failed. */
-  state: 'stopped' | 'running' | 'failed';
+  state: z.enum(['stopped', 'running', 'failed']),
   /** The chat tool names it contributes (`mcp__<server>__<tool>`), while running. */
-  tools: string[];
+  tools: z.array(z.string()),
   /** The process of a running stdio server. */
-  pid?: number;
-  error?: string;
-}
+  pid: z.number().int().optional(),
+  error: z.string().optional(),
+});
+export type AtelierMcpServer = z.infer<typeof AtelierMcpServerSchema>;
 
 /** Answer of GET /api/mcp/servers. */
-export interface AtelierMcpServersResponse {
-  servers: AtelierMcpServer[];
-}
+export const AtelierMcpServersResponseSchema = z.object({ servers: z.array(AtelierMcpServerSchema) });
+export type AtelierMcpServersResponse = z.infer<typeof AtelierMcpServersResponseSchema>;

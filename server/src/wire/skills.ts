@@ -103,135 +103,147 @@ export const SkillNameParamsSchema = z.strictObject({ name: SkillRefSchema });
  * One problem. `path` names the field at fault (`name`, `metadata.author`, `frontmatter`,
  * `body`, `SKILL.md`, or a file of the folder); `line` is the SKILL.md line when known.
  */
-export interface SkillIssue {
-  path: string;
-  message: string;
-  line?: number;
-}
+export const SkillIssueSchema = z.object({
+  path: z.string(),
+  message: z.string(),
+  line: z.number().int().optional(),
+});
+export type SkillIssue = z.infer<typeof SkillIssueSchema>;
 
 /** Answer of POST /api/skills/validate; `valid` means no errors (warnings allowed). */
-export interface SkillValidation {
-  valid: boolean;
-  errors: SkillIssue[];
-  warnings: SkillIssue[];
-}
+export const SkillValidationSchema = z.object({
+  valid: z.boolean(),
+  errors: z.array(SkillIssueSchema),
+  warnings: z.array(SkillIssueSchema),
+});
+export type SkillValidation = z.infer<typeof SkillValidationSchema>;
 
 /**
  * One deployed copy, compared with what Atelier wrote there: `intact` (every file as written),
  * `modified` (some changed or missing: see `changed` and `missing`), `removed` (the folder is
  * gone). `outdated` when the skill itself changed since (redeploy to update).
  */
-export interface SkillDeployment {
-  target: SkillTarget;
+export const SkillDeploymentSchema = z.object({
+  target: z.enum(SKILL_TARGETS),
   /** The deployed folder. */
-  path: string;
+  path: z.string(),
   /** The project of a `claude-project` deployment, else null. */
-  project_dir: string | null;
-  deployed_at: string;
-  state: 'intact' | 'modified' | 'removed';
-  changed: string[];
-  missing: string[];
-  outdated: boolean;
-}
+  project_dir: z.string().nullable(),
+  deployed_at: z.string(),
+  state: z.enum(['intact', 'modified', 'removed']),
+  changed: z.array(z.string()),
+  missing: z.array(z.string()),
+  outdated: z.boolean(),
+});
+export type SkillDeployment = z.infer<typeof SkillDeploymentSchema>;
 
 /** A row of GET /api/skills. */
-export interface SkillSummary {
+export const SkillSummarySchema = z.object({
   /** The folder name (equal to the front matter name when the skill is valid). */
-  name: string;
+  name: z.string(),
   /** From the front matter; empty when missing. */
-  description: string;
-  source: SkillSource;
+  description: z.string(),
+  source: z.enum(SKILL_SOURCES),
   /** The skill folder on this machine. */
-  dir: string;
+  dir: z.string(),
   /** Regular files in the folder, SKILL.md included. */
-  files: number;
-  license: string | null;
-  compatibility: string | null;
+  files: z.number().int(),
+  license: z.string().nullable(),
+  compatibility: z.string().nullable(),
   /** `metadata.atelier-sample-prompt`, sent by the test action; null when absent. */
-  sample_prompt: string | null;
-  validation: { valid: boolean; errors: number; warnings: number };
-  deployments: SkillDeployment[];
-}
+  sample_prompt: z.string().nullable(),
+  validation: z.object({ valid: z.boolean(), errors: z.number().int(), warnings: z.number().int() }),
+  deployments: z.array(SkillDeploymentSchema),
+});
+export type SkillSummary = z.infer<typeof SkillSummarySchema>;
 
 /** Where a target puts skills, for the studio's deploy menu. */
-export interface SkillTargetInfo {
-  id: SkillTarget;
-  label: string;
+export const SkillTargetInfoSchema = z.object({
+  id: z.enum(SKILL_TARGETS),
+  label: z.string(),
   /** True for `claude-project`: deploy and undeploy need project_dir. */
-  needs_project_dir: boolean;
+  needs_project_dir: z.boolean(),
   /** The skills folder (`<project_dir>/.claude/skills` spelled with the placeholder for project targets). */
-  dir: string;
-}
+  dir: z.string(),
+});
+export type SkillTargetInfo = z.infer<typeof SkillTargetInfoSchema>;
 
 /** Answer of GET /api/skills. */
-export interface SkillList {
-  skills: SkillSummary[];
-  targets: SkillTargetInfo[];
-}
+export const SkillListSchema = z.object({
+  skills: z.array(SkillSummarySchema),
+  targets: z.array(SkillTargetInfoSchema),
+});
+export type SkillList = z.infer<typeof SkillListSchema>;
 
 /** One file of a skill folder. */
-export interface SkillFileInfo {
-  path: string;
-  size: number;
-  executable: boolean;
-}
+export const SkillFileInfoSchema = z.object({
+  path: z.string(),
+  size: z.number().int(),
+  executable: z.boolean(),
+});
+export type SkillFileInfo = z.infer<typeof SkillFileInfoSchema>;
 
 /** Answer of GET /api/skills/{name}: the summary plus SKILL.md, the files and the full validation. */
-export interface SkillDetail extends SkillSummary {
-  content: string;
-  file_list: SkillFileInfo[];
-  validation_detail: SkillValidation;
-}
+export const SkillDetailSchema = SkillSummarySchema.extend({
+  content: z.string(),
+  file_list: z.array(SkillFileInfoSchema),
+  validation_detail: SkillValidationSchema,
+});
+export type SkillDetail = z.infer<typeof SkillDetailSchema>;
 
 /** Answer of POST /api/skills/test. */
-export interface SkillTestResult {
-  validation: SkillValidation;
-  run:
-    | { skipped: string }
-    | {
-        provider: string;
-        model: string;
-        /** The user message sent (the sample prompt, or the generic one). */
-        prompt: string;
-        answer: string;
-        usage: { input_tokens: number; output_tokens: number };
-        latency_ms: number;
-      };
-}
+export const SkillTestResultSchema = z.object({
+  validation: SkillValidationSchema,
+  run: z.union([
+    z.object({ skipped: z.string() }),
+    z.object({
+      provider: z.string(),
+      model: z.string(),
+      /** The user message sent (the sample prompt, or the generic one). */
+      prompt: z.string(),
+      answer: z.string(),
+      usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int() }),
+      latency_ms: z.number(),
+    }),
+  ]),
+});
+export type SkillTestResult = z.infer<typeof SkillTestResultSchema>;
 
 /** Answer of POST /api/skills/deploy. */
-export interface SkillDeployResult {
-  deployment: SkillDeployment;
+export const SkillDeployResultSchema = z.object({
+  deployment: SkillDeploymentSchema,
   /** False for a first deploy, true when an earlier copy was updated. */
-  updated: boolean;
+  updated: z.boolean(),
   /** Files of the earlier copy that the new version no longer has, removed. */
-  removed: string[];
+  removed: z.array(z.string()),
   /** Files of the earlier copy that the new version no longer has, changed by someone: left in place, no longer Atelier's. */
-  kept: string[];
-}
+  kept: z.array(z.string()),
+});
+export type SkillDeployResult = z.infer<typeof SkillDeployResultSchema>;
 
 /** Answer of POST /api/skills/undeploy. */
-export interface SkillUndeployResult {
-  path: string;
+export const SkillUndeployResultSchema = z.object({
+  path: z.string(),
   /** Files Atelier wrote and removed. */
-  removed: string[];
+  removed: z.array(z.string()),
   /** Files left in place: changed since Atelier wrote them, or added by someone else. */
-  kept: { path: string; reason: 'modified' | 'added' }[];
+  kept: z.array(z.object({ path: z.string(), reason: z.enum(['modified', 'added']) })),
   /** Files Atelier wrote that were already gone. */
-  missing: string[];
+  missing: z.array(z.string()),
   /** True when the folder was empty afterwards and was removed too. */
-  folder_removed: boolean;
-}
+  folder_removed: z.boolean(),
+});
+export type SkillUndeployResult = z.infer<typeof SkillUndeployResultSchema>;
 
 /** Answer of POST /api/skills/import. */
-export interface SkillImportResult {
-  skill: SkillSummary;
+export const SkillImportResultSchema = z.object({
+  skill: SkillSummarySchema,
   /** True when an imported skill of the same name was replaced (overwrite: true). */
-  replaced: boolean;
-  validation: SkillValidation;
-}
+  replaced: z.boolean(),
+  validation: SkillValidationSchema,
+});
+export type SkillImportResult = z.infer<typeof SkillImportResultSchema>;
 
 /** Answer of DELETE /api/skills/{name}. */
-export interface SkillDeleteResult {
-  deleted: true;
-}
+export const SkillDeleteResultSchema = z.object({ deleted: z.literal(true) });
+export type SkillDeleteResult = z.infer<typeof SkillDeleteResultSchema>;

@@ -3,10 +3,10 @@
  * what would happen to each; the real run installs the missing ones, streaming their output.
  * The project folder typed here is also the one the editor configuration writes into.
  */
-import type { LspAutoInstallResponse, LspAutoInstallStreamEvent } from '$wire/lsp';
-import { legacyApi, describeError } from '../lib/api';
+import type { LspAutoInstallResponse } from '$wire/lsp';
+import { api, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
-import { legacyPostStream } from '../lib/sse';
+import { postStream } from '../lib/sse';
 import { lspServers } from './servers.svelte';
 
 /** Lines of installer output kept on screen. */
@@ -28,7 +28,7 @@ class AutoInstall {
     this.error = '';
     this.lines = [];
     try {
-      this.report = await legacyApi.post<LspAutoInstallResponse>('/api/lsp/auto-install', { project_dir: dir, dry_run: true });
+      this.report = await api.post('/api/lsp/auto-install', { body: { project_dir: dir, dry_run: true } });
     } catch (err) {
       this.report = null;
       this.error = describeError(err);
@@ -46,7 +46,9 @@ class AutoInstall {
     this.lines = [];
     let ended = false;
     try {
-      await legacyPostStream<LspAutoInstallStreamEvent>('/api/lsp/auto-install?stream=true', { project_dir: dir }, {
+      await postStream('/api/lsp/auto-install', {
+        query: { stream: 'true' },
+        body: { project_dir: dir },
         onEvent: (event) => {
           if ('progress' in event) {
             this.lines.push(`[${event.progress.id}] ${event.progress.line}`);

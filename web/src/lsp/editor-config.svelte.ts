@@ -4,7 +4,7 @@
  * (existing content kept, a backup made) when the user asks.
  */
 import type { LspEditor, LspEditorConfigResponse } from '$wire/lsp';
-import { legacyApi, describeError } from '../lib/api';
+import { api, describeError } from '../lib/api';
 import { autoInstall } from './auto-install.svelte';
 
 /** The editors, in tab order (the wire's LSP_EDITORS, which lives beside zod). */
@@ -44,7 +44,7 @@ class EditorConfig {
     this.loading = true;
     this.error = '';
     try {
-      const answer = await legacyApi.post<LspEditorConfigResponse>('/api/lsp/editor-config', { editor: this.editor, ...(dir && { project_dir: dir }), ...(write && { write }) });
+      const answer = await api.post('/api/lsp/editor-config', { body: { editor: this.editor, ...(dir && { project_dir: dir }), ...(write && { write }) } });
       if (request === this.#request) this.answer = answer;
     } catch (err) {
       if (request === this.#request) {

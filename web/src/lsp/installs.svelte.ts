@@ -3,10 +3,10 @@
  * (POST /api/lsp/install?stream=true), the phase it is in, and how it ended. Installs go on
  * while the user looks at another page; the page shows them again on return.
  */
-import type { LspInstallMethod, LspInstallPhase, LspInstallStreamEvent } from '$wire/lsp';
+import type { LspInstallMethod, LspInstallPhase } from '$wire/lsp';
 import { describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
-import { legacyPostStream } from '../lib/sse';
+import { postStream } from '../lib/sse';
 import { editorConfig } from './editor-config.svelte';
 import { lspServers } from './servers.svelte';
 
@@ -57,7 +57,9 @@ class LspInstalls {
     const run = this.runs[id]!;
     let ended = false;
     try {
-      await legacyPostStream<LspInstallStreamEvent>('/api/lsp/install?stream=true', { id }, {
+      await postStream('/api/lsp/install', {
+        query: { stream: 'true' },
+        body: { id },
         onEvent: (event) => {
           if ('progress' in event) {
             run.phase = event.progress.phase;

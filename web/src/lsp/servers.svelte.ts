@@ -3,8 +3,8 @@
  * installed, and the last live handshake of each installed one. One instance for the studio, so
  * health results survive a visit to another page.
  */
-import type { LspHealthResponse, LspHealthResult, LspListResponse, LspServerState } from '$wire/lsp';
-import { legacyApi, describeError } from '../lib/api';
+import type { LspHealthResult, LspServerState } from '$wire/lsp';
+import { api, describeError } from '../lib/api';
 import { LoadState } from '../lib/load-state.svelte';
 
 class LspServers extends LoadState {
@@ -22,7 +22,7 @@ class LspServers extends LoadState {
   /** Reads the registry and what is installed (GET /api/lsp). */
   async refresh(): Promise<void> {
     await this.run(async () => {
-      const list = await legacyApi.get<LspListResponse>('/api/lsp');
+      const list = await api.get('/api/lsp');
       this.servers = list.servers;
       this.prefix = list.prefix;
     });
@@ -43,7 +43,7 @@ class LspServers extends LoadState {
     if (id) this.checking[id] = true;
     else this.checkingAll = true;
     try {
-      const answer = await legacyApi.get<LspHealthResponse>(id ? `/api/lsp/health?id=${encodeURIComponent(id)}` : '/api/lsp/health');
+      const answer = await api.get('/api/lsp/health', { query: { id } });
       for (const result of answer.servers) this.health[result.id] = result;
       this.healthError = '';
     } catch (err) {

@@ -2,8 +2,8 @@
  * Atelier's own MCP servers (GET /api/mcp/servers): those configured with the editor `atelier`.
  * The enabled ones join the chat's tool loop; a toggle turns one on or off.
  */
-import type { AtelierMcpServer, AtelierMcpServersResponse } from '$wire/mcp';
-import { legacyApi } from '../lib/api';
+import type { AtelierMcpServer } from '$wire/mcp';
+import { api } from '../lib/api';
 import { LoadState } from '../lib/load-state.svelte';
 
 class OwnServers extends LoadState {
@@ -14,7 +14,7 @@ class OwnServers extends LoadState {
   /** Reads the list again. */
   async refresh(): Promise<void> {
     await this.run(async () => {
-      this.servers = (await legacyApi.get<AtelierMcpServersResponse>('/api/mcp/servers')).servers;
+      this.servers = (await api.get('/api/mcp/servers')).servers;
     });
   }
 
@@ -22,7 +22,7 @@ class OwnServers extends LoadState {
   async setEnabled(name: string, enabled: boolean): Promise<void> {
     this.saving[name] = true;
     try {
-      const updated = await legacyApi.put<AtelierMcpServer>(`/api/mcp/servers/${encodeURIComponent(name)}`, { enabled });
+      const updated = await api.put('/api/mcp/servers/:name', { params: { name }, body: { enabled } });
       this.servers = this.servers.map((s) => (s.name === name ? updated : s));
     } finally {
       this.saving[name] = false;
@@ -31,7 +31,7 @@ class OwnServers extends LoadState {
 
   /** Removes one of Atelier's servers (POST /api/mcp/remove with the editor `atelier`). */
   async remove(name: string): Promise<void> {
-    await legacyApi.post('/api/mcp/remove', { editor: 'atelier', scope: 'user', name });
+    await api.post('/api/mcp/remove', { body: { editor: 'atelier', scope: 'user', name } });
     this.servers = this.servers.filter((s) => s.name !== name);
   }
 }

@@ -2,8 +2,8 @@
  * The MCP registry the page browses (GET /api/mcp/registry): the servers Atelier can write into
  * an editor's config, the editors it writes to, and the search that filters the servers.
  */
-import type { McpEditorInfo, McpInputInfo, McpRegistryResponse, McpRegistryServer } from '$wire/mcp';
-import { legacyApi } from '../lib/api';
+import type { McpEditorInfo, McpInputInfo, McpRegistryServer } from '$wire/mcp';
+import { api } from '../lib/api';
 import { LoadState } from '../lib/load-state.svelte';
 
 /** The inputs of a server that hold secrets (environment variables and headers). */
@@ -35,7 +35,7 @@ class McpRegistry extends LoadState {
   async load(): Promise<void> {
     if (this.loaded || this.loading) return;
     await this.run(async () => {
-      const answer = await legacyApi.get<McpRegistryResponse>('/api/mcp/registry');
+      const answer = await api.get('/api/mcp/registry');
       this.servers = answer.servers;
       this.editors = answer.editors;
     });

@@ -4,7 +4,7 @@
  * asked for its tools and closed. Also removing an entry from its file.
  */
 import type { McpRemoveResponse, McpStatusEntry, McpStatusResponse } from '$wire/mcp';
-import { legacyApi } from '../lib/api';
+import { api } from '../lib/api';
 import { LoadState } from '../lib/load-state.svelte';
 
 class McpStatus extends LoadState {
@@ -18,7 +18,7 @@ class McpStatus extends LoadState {
   async refresh(): Promise<void> {
     const dir = this.projectDir.trim();
     await this.run(async (current) => {
-      const answer = await legacyApi.get<McpStatusResponse>(dir ? `/api/mcp/status?project_dir=${encodeURIComponent(dir)}` : '/api/mcp/status');
+      const answer = await api.get('/api/mcp/status', { query: { ...(dir && { project_dir: dir }) } });
       if (!current()) return;
       this.answer = answer;
       this.checkedProject = dir;
@@ -27,11 +27,13 @@ class McpStatus extends LoadState {
 
   /** Removes a configured entry from its file (POST /api/mcp/remove), then checks again. */
   async remove(entry: McpStatusEntry): Promise<McpRemoveResponse> {
-    const result = await legacyApi.post<McpRemoveResponse>('/api/mcp/remove', {
-      editor: entry.editor,
-      scope: entry.scope,
-      ...(entry.scope === 'project' && { project_dir: this.checkedProject }),
-      name: entry.name,
+    const result = await api.post('/api/mcp/remove', {
+      body: {
+        editor: entry.editor,
+        scope: entry.scope,
+        ...(entry.scope === 'project' && { project_dir: this.checkedProject }),
+        name: entry.name,
+      },
     });
     await this.refresh();
     return result;

@@ -6,15 +6,15 @@
 import type {
   SkillDeployResult,
   SkillImportResult,
-  SkillList,
   SkillSummary,
   SkillTarget,
   SkillTargetInfo,
   SkillTestResult,
   SkillUndeployResult,
   SkillValidation,
+  UndeploySkillRequest,
 } from '$wire/skills';
-import { legacyApi, describeError } from '../lib/api';
+import { api, describeError } from '../lib/api';
 import { download, fileToBase64 } from '../lib/download';
 import { LoadState } from '../lib/load-state.svelte';
 import { modelChoice } from '../studio/model-choice.svelte';
@@ -28,7 +28,7 @@ export interface Placement {
   projectDir?: string;
 }
 
-function placementBody(name: string, placement: Placement): Record<string, unknown> {
+function placementBody(name: string, placement: Placement): UndeploySkillRequest {
   return { name, target: placement.target, ...(placement.projectDir !== undefined && { project_dir: placement.projectDir }) };
 }
 
@@ -43,7 +43,7 @@ class Skills extends LoadState {
   /** Reads the skills and targets again (GET /api/skills). */
   async refresh(): Promise<void> {
     await this.run(async () => {
-      const list = await legacyApi.get<SkillList>('/api/skills');
+      const list = await api.get('/api/skills');
       this.items = list.skills;
       this.targets = list.targets;
     });
@@ -58,7 +58,7 @@ class Skills extends LoadState {
   async validate(name: string): Promise<void> {
     this.validating[name] = true;
     try {
-      const result = await legacyApi.post<SkillValidation>('/api/skills/validate', { name });
+      const result = await api.post('/api/skills/validate', { body: { name } });
       this.validations[name] = { result };
       this.#replaceValidation(name, result);
     } catch (err) {
@@ -73,7 +73,7 @@ class Skills extends LoadState {
     this.testing[name] = true;
     const { provider, model } = modelChoice;
     try {
-      const result = await legacyApi.post<SkillTestResult>('/api/skills/test', { name, ...(provider && { provider }), ...(model && { model }) });
+      const result = await api.post('/api/skills/test', { body: { name, ...(provider && { provider }), ...(model && { model }) } });
       this.tests[name] = { result };
       this.validations[name] = { result: result.validation };
       this.#replaceValidation(name, result.validation);
@@ -86,14 +86,14 @@ class Skills extends LoadState {
 
   /** Copies the skill to a target (POST /api/skills/deploy); rejects with the server's ApiError (409: the copy was changed by hand). */
   async deploy(name: string, placement: Placement, overwrite = false): Promise<SkillDeployResult> {
-    const result = await legacyApi.post<SkillDeployResult>('/api/skills/deploy', { ...placementBody(name, placement), ...(overwrite && { overwrite }) });
+    const result = await api.post('/api/skills/deploy', { body: { ...placementBody(name, placement), ...(overwrite && { overwrite }) } });
     await this.refresh();
     return result;
   }
 
   /** Removes the files Atelier deployed there, leaving files changed or added by hand (POST /api/skills/undeploy). */
   async undeploy(name: string, placement: Placement): Promise<SkillUndeployResult> {
-    const result = await legacyApi.post<SkillUndeployResult>('/api/skills/undeploy', placementBody(name, placement));
+    const result = await api.post('/api/skills/undeploy', { body: placementBody(name, placement) });
     await this.refresh();
     return result;
   }
@@ -106,7 +106,7 @@ class Skills extends LoadState {
   /** Imports a zip the user picked (POST /api/skills/import); the caller checked its size. */
   async importZip(file: File, overwrite: boolean): Promise<SkillImportResult> {
     const data = await fileToBase64(file);
-    const result = await legacyApi.post<SkillImportResult>('/api/skills/import', { data, ...(overwrite && { overwrite }) });
+    const result = await api.post('/api/skills/import', { body: { data, ...(overwrite && { overwrite }) } });
     this.validations[result.skill.name] = { result: result.validation };
     delete this.tests[result.skill.name];
     await this.refresh();
@@ -115,7 +115,7 @@ class Skills extends LoadState {
 
   /** Deletes an imported skill (DELETE /api/skills/{name}); built-in skills cannot be. */
   async remove(name: string): Promise<void> {
-    await legacyApi.delete(`/api/skills/${encodeURIComponent(name)}`);
+    await api.delete('/api/skills/:name', { params: { name } });
     delete this.validations[name];
     delete this.tests[name];
     this.items = this.items.filter((s) => s.name !== name);

@@ -4,15 +4,17 @@
  * takes a route's body, query, params, answer and events from here. Import it as a type from the studio.
  */
 import type { Contract } from '../contract.js';
-import { chatRoutes } from './chat.js';
 import { configRoutes } from './config.js';
+import { lspRoutes } from './lsp.js';
+import { mcpRoutes } from './mcp.js';
 import { metaRoutes } from './meta.js';
 import { permissionsRoutes } from './permissions.js';
 import { providersRoutes } from './providers.js';
 import { securityRoutes } from './security.js';
+import { skillsRoutes } from './skills.js';
 import { toolsRoutes } from './tools.js';
 
-const groups = { metaRoutes, toolsRoutes, configRoutes, permissionsRoutes, providersRoutes, securityRoutes, chatRoutes };
+const groups = { metaRoutes, toolsRoutes, configRoutes, permissionsRoutes, providersRoutes, securityRoutes, lspRoutes, mcpRoutes, skillsRoutes };
 
 /** Every contract, for the server's completeness test. */
 export const allContracts: readonly Contract[] = Object.values(groups).flatMap((group) => Object.values(group) as Contract[]);
