@@ -4,6 +4,7 @@
  * takes a route's body, query, params, answer and events from here. Import it as a type from the studio.
  */
 import type { Contract } from '../contract.js';
+import { chatRoutes } from './chat.js';
 import { configRoutes } from './config.js';
 import { lspRoutes } from './lsp.js';
 import { mcpRoutes } from './mcp.js';
@@ -14,7 +15,7 @@ import { securityRoutes } from './security.js';
 import { skillsRoutes } from './skills.js';
 import { toolsRoutes } from './tools.js';
 
-const groups = { metaRoutes, toolsRoutes, configRoutes, permissionsRoutes, providersRoutes, securityRoutes, lspRoutes, mcpRoutes, skillsRoutes };
+const groups = { metaRoutes, toolsRoutes, configRoutes, permissionsRoutes, providersRoutes, securityRoutes, chatRoutes, lspRoutes, mcpRoutes, skillsRoutes };
 
 /** Every contract, for the server's completeness test. */
 export const allContracts: readonly Contract[] = Object.values(groups).flatMap((group) => Object.values(group) as Contract[]);
