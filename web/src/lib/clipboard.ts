@@ -2,7 +2,8 @@
 
 /**
  * Puts `text` on the clipboard and answers whether it worked. The Clipboard API needs a secure
- * context (localhost is one, a LAN address is not): elsewhere a hidden selection is copied.
+ * context (localhost is one, a LAN address is not): elsewhere a hidden selection is copied, and
+ * the focus goes back where it was (a terminal keeps its keys).
  */
 export async function copyText(text: string): Promise<boolean> {
   if (navigator.clipboard && window.isSecureContext) {
@@ -13,6 +14,7 @@ export async function copyText(text: string): Promise<boolean> {
       // Permission refused: try the old way.
     }
   }
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const area = document.createElement('textarea');
   area.value = text;
   area.setAttribute('readonly', '');
@@ -26,5 +28,6 @@ export async function copyText(text: string): Promise<boolean> {
     return false;
   } finally {
     area.remove();
+    focused?.focus();
   }
 }
