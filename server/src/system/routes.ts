@@ -1,28 +1,13 @@
-import { z } from 'zod';
 import type { AppContext, Capability } from '../context.js';
-import { SseWriter } from '../http/sse.js';
-import type { HealthResponse, InfoResponse, ScanProgressEvent, ScanResult } from '../wire/system.js';
+import { streamOrJson } from '../http/stream.js';
+import { systemRoutes } from '../wire/routes/system.js';
+import type { HealthResponse, InfoResponse } from '../wire/system.js';
 import { loadToolCatalog, toolCatalogPath } from './catalog.js';
 import { systemInfo } from './info.js';
 import { MetricsSampler } from './metrics.js';
 import { systemMigrations } from './migrations.js';
 import { ScanService } from './scan-service.js';
 import { ScanStore } from './scan-store.js';
-import {
-  DashboardStatusSchema,
-  HealthResponseSchema,
-  InfoResponseSchema,
-  ScanResultSchema,
-  SystemInfoSchema,
-  SystemMetricsSchema,
-  ToolStatusSchema,
-} from './schemas.js';
-
-const NoQuery = z.strictObject({});
-const ScanQuery = z.strictObject({
-  /** "true" answers with an SSE stream of progress events instead of one JSON body. */
-  stream: z.enum(['true', 'false']).optional(),
-});
 
 function health(ctx: AppContext): HealthResponse {
   return { status: 'ok', version: ctx.version, uptime: Math.floor((Date.now() - ctx.startedAt) / 1000) };
@@ -49,55 +34,37 @@ export const systemCapability: Capability = {
     // The persisted scan answers at once; a fresh one starts after the server is listening.
     if (ctx.scanToolsAtStart) scans.startInBackground();
 
-    for (const path of ['/api/health', '/healthz']) {
-      api.route({ method: 'get', path, tag, summary: 'Liveness: status, version, uptime in seconds (public)', query: NoQuery, response: HealthResponseSchema, handler: () => health(ctx) });
-    }
-    api.route({ method: 'get', path: '/api/info', tag, summary: 'Name, version, author and the sudo bypass flag', query: NoQuery, response: InfoResponseSchema, handler: () => info(ctx) });
-    api.route({ method: 'get', path: '/api/system', tag, summary: 'OS, arch, WSL, shell, user, CPU and memory of this machine', query: NoQuery, response: SystemInfoSchema, handler: () => systemInfo() });
-    api.route({ method: 'get', path: '/api/system/metrics', tag, summary: 'CPU total and per core, memory, network rates', query: NoQuery, response: SystemMetricsSchema, handler: () => metrics.sample() });
+    const healthSummary = 'Liveness: status, version, uptime in seconds (public)';
+    api.route(systemRoutes.health, { tag, summary: healthSummary, handler: () => health(ctx) });
+    api.route(systemRoutes.healthz, { tag, summary: healthSummary, handler: () => health(ctx) });
+    api.route(systemRoutes.info, { tag, summary: 'Name, version, author and the sudo bypass flag', handler: () => info(ctx) });
+    api.route(systemRoutes.system, { tag, summary: 'OS, arch, WSL, shell, user, CPU and memory of this machine', handler: () => systemInfo() });
+    api.route(systemRoutes.metrics, { tag, summary: 'CPU total and per core, memory, network rates', handler: () => metrics.sample() });
 
-    api.route({
-      method: 'get',
-      path: '/api/tools',
+    api.route(systemRoutes.tools, {
       tag,
       summary: 'Scanned CLI tools (waits for the first scan when none has completed)',
-      query: NoQuery,
-      response: z.array(ToolStatusSchema),
       handler: async () => (await scans.current()).tools,
     });
-    api.route({
-      method: 'get',
-      path: '/api/scan',
+    api.route(systemRoutes.scan, {
       tag,
       summary: 'The last tool scan (waits for the first scan when none has completed)',
-      query: NoQuery,
-      response: ScanResultSchema,
       handler: () => scans.current(),
     });
-    api.route({
-      method: 'post',
-      path: '/api/scan',
+    api.route(systemRoutes.rescan, {
       tag,
       summary: 'Rescan tools (joins a running scan); ?stream=true sends {progress} per tool, then {scan}',
-      query: ScanQuery,
-      streams: true,
-      handler: async ({ query, req, res }) => {
-        if (query.stream !== 'true') return scans.rescan();
-        const sse = new SseWriter(res);
-        const scan = await scans.rescan((progress) => sse.send({ progress } satisfies ScanProgressEvent));
-        sse.send({ scan } satisfies { scan: ScanResult });
-        sse.done();
-        return undefined;
-      },
+      handler: ({ query, sse }) =>
+        streamOrJson(
+          { stream: query.stream === 'true', sse, log: ctx.log, context: { route: 'scan' } },
+          (send) => scans.rescan((progress) => send({ progress })),
+          (scan) => ({ scan }),
+        ),
     });
 
-    api.route({
-      method: 'get',
-      path: '/api/dashboard/status',
+    api.route(systemRoutes.dashboard, {
       tag,
       summary: 'Info, system, metrics and the last scan in one call (never waits for a scan)',
-      query: NoQuery,
-      response: DashboardStatusSchema,
       handler: () => ({ info: info(ctx), system: systemInfo(), metrics: metrics.sample(), scan: scans.latest, scanning: scans.scanning }),
     });
   },

@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { TOOL_SCANS_KEPT } from '../limits.js';
-import type { ScanResult } from '../wire/system.js';
-import { ToolStatusSchema } from './schemas.js';
+import { ToolStatusSchema, type ScanResult } from '../wire/system.js';
 
 interface ScanRow {
   started_at: string;

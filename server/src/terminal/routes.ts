@@ -1,10 +1,8 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Capability } from '../context.js';
 import { AppError } from '../http/errors.js';
-import { TerminalSettingsPatchSchema, TerminalSettingsSchema } from '../wire/config.js';
 import { TERMINAL_WS_PATH, WS_CLOSE_TRY_AGAIN_LATER } from '../wire/terminal-limits.js';
-import { TerminalSessionsResponseSchema, TerminalThemeSchema, type TerminalSessionsResponse } from '../wire/terminal.js';
+import { terminalRoutes } from '../wire/routes/terminal.js';
 import { SessionManager } from './manager.js';
 import { FRAME_BUFFER_BYTES, FRAME_BUFFERS_KEPT } from './session.js';
 import { FramePool } from './frame-pool.js';
@@ -51,13 +49,10 @@ export const terminalCapability: Capability = {
       handleTerminalSocket(socket, req, manager, open, () => settings().scrollback, ctx.log);
     });
 
-    api.route({
-      method: 'get',
-      path: '/api/terminal/sessions',
+    api.route(terminalRoutes.sessions, {
       tag,
       summary: 'Saved SSH connections (secrets "***"), system terminals (shells, WSL distributions) and live sessions',
-      response: TerminalSessionsResponseSchema,
-      handler: async (): Promise<TerminalSessionsResponse> => ({
+      handler: async () => ({
         connections: connections.listPublic(),
         system: [
           ...listShells().map((s) => ({ kind: 'local' as const, name: s.name, shell: s.path })),
@@ -68,22 +63,15 @@ export const terminalCapability: Capability = {
     });
     registerSshRoutes(api, ssh, ctx);
 
-    api.route({
-      method: 'get',
-      path: '/api/terminal/themes',
+    api.route(terminalRoutes.themes, {
       tag,
       summary: 'xterm themes from themes/',
-      response: z.array(TerminalThemeSchema),
       handler: () => themes,
     });
 
-    api.route({
-      method: 'put',
-      path: '/api/terminal/settings',
+    api.route(terminalRoutes.settings, {
       tag,
       summary: 'Merge terminal preferences (font_size 6..72, theme from themes/)',
-      body: TerminalSettingsPatchSchema,
-      response: TerminalSettingsSchema,
       handler: ({ body }) => {
         if (body.theme !== undefined && !themes.some((t) => t.name === body.theme)) {
           throw new AppError(400, 'VALIDATION_FAILED', `Invalid body: theme: unknown theme "${body.theme}"`, {

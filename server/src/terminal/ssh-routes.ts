@@ -1,25 +1,18 @@
-import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { AppError } from '../http/errors.js';
-import { SshConnectionInputSchema, SshConnectionPublicSchema, SshHostKeyActionSchema, SshHostKeyProbeSchema } from '../wire/terminal.js';
+import { terminalRoutes } from '../wire/routes/terminal.js';
 import { toPublic } from './ssh-connections.js';
 import { probeHostKey, type SshDeps } from './ssh-process.js';
 
 const tag = 'terminal';
-// Any string: a name that cannot exist is simply unknown (404), like any other.
-const NameParams = z.strictObject({ name: z.string().min(1).max(200) });
 
 /** Create/update and delete saved SSH connections, and the editor's host-key confirmation. GET is in routes.ts. */
 export function registerSshRoutes(api: Api, ssh: SshDeps, ctx: AppContext): void {
   const { store } = ssh;
-  api.route({
-    method: 'post',
-    path: '/api/terminal/sessions',
+  api.route(terminalRoutes.saveConnection, {
     tag,
     summary: 'Create or replace a saved SSH connection (secrets absent or "***" keep the stored ones, "" clears); answers it with secrets "***"',
-    body: SshConnectionInputSchema,
-    response: SshConnectionPublicSchema,
     handler: async ({ body }) => {
       const saved = await store.save(body);
       ctx.log.info({ connection: saved.name, auth: saved.auth, jump: saved.jump }, 'ssh connection saved');
@@ -27,26 +20,19 @@ export function registerSshRoutes(api: Api, ssh: SshDeps, ctx: AppContext): void
     },
   });
 
-  api.route({
-    method: 'delete',
-    path: '/api/terminal/sessions/:name',
+  api.route(terminalRoutes.deleteConnection, {
     tag,
     summary: 'Delete a saved SSH connection (409 while another connection uses it as its jump host)',
-    params: NameParams,
     handler: ({ params }) => {
       store.remove(params.name);
       ctx.log.info({ connection: params.name }, 'ssh connection deleted');
+      return undefined;
     },
   });
 
-  api.route({
-    method: 'post',
-    path: '/api/terminal/sessions/:name/host-key',
+  api.route(terminalRoutes.hostKey, {
     tag,
     summary: 'Host-key confirmation: probe the key the host presents now, pin it (if a fresh probe still shows it) or forget the pin',
-    params: NameParams,
-    body: SshHostKeyActionSchema,
-    response: z.union([SshHostKeyProbeSchema, SshConnectionPublicSchema]),
     handler: async ({ params, body }) => {
       const conn = store.require(params.name);
       switch (body.action) {

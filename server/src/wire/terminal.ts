@@ -93,6 +93,9 @@ export const SSH_SECRET_MASK = MASK;
 /** A saved connection's name: what `init.connection` and `jump` refer to. */
 export const SshConnectionNameSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, ".", "_" or "-"');
 
+/** Path parameter of DELETE …/:name and POST …/:name/host-key: any name; one that cannot exist is simply unknown (404). */
+export const SshConnectionNameParamsSchema = z.strictObject({ name: z.string().min(1).max(200) });
+
 export const SshAuthSchema = z.enum(['password', 'key', 'agent']);
 export type SshAuth = z.infer<typeof SshAuthSchema>;
 

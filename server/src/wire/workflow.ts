@@ -8,7 +8,7 @@
  * workflow may be edited and run again; each run is one entry of its history.
  */
 import { z } from 'zod';
-import type { ApprovalPreview, RuleRef } from './permissions.js';
+import { ApprovalPreviewSchema, RuleRefSchema } from './permissions.js';
 import { APPROVAL_NOTE_MAX, STEP_TEXT_MAX, WORKFLOW_GOAL_MAX, WORKFLOW_STEPS_MAX, WORKFLOW_TITLE_MAX } from './workflow-limits.js';
 
 export const STEP_KINDS = ['shell', 'tool', 'prompt', 'agent'] as const;
@@ -90,96 +90,116 @@ export const ApproveRequestSchema = z.strictObject({
 });
 
 /** Why a step waits for a person, and the card the studio shows for it (the chat's approval preview). */
-export interface StepApproval {
-  reason: string;
-  rule?: RuleRef;
-  preview: ApprovalPreview;
-}
+export const StepApprovalSchema = z.strictObject({
+  reason: z.string(),
+  rule: RuleRefSchema.optional(),
+  preview: ApprovalPreviewSchema,
+});
+export type StepApproval = z.infer<typeof StepApprovalSchema>;
 
 /** One step with its run state. */
-export interface WorkflowStep {
-  id: string;
-  title: string;
-  kind: StepKind;
-  command?: string;
-  tool?: string;
-  args?: Record<string, unknown>;
-  prompt?: string;
-  agent?: (typeof WORKFLOW_AGENTS)[number];
-  requires_approval: boolean;
+export const WorkflowStepSchema = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  kind: z.enum(STEP_KINDS),
+  command: z.string().optional(),
+  tool: z.string().optional(),
+  args: z.record(z.string(), z.unknown()).optional(),
+  prompt: z.string().optional(),
+  agent: z.enum(WORKFLOW_AGENTS).optional(),
+  requires_approval: z.boolean(),
   /** The server judged the step to write, delete, install or run an agent. */
-  risky: boolean;
-  status: StepStatus;
+  risky: z.boolean(),
+  status: z.enum(STEP_STATUSES),
   /** What the step printed or answered, kept as it streams. */
-  output: string;
-  exit_code: number | null;
-  sudo_blocked: boolean;
+  output: z.string(),
+  exit_code: z.number().int().nullable(),
+  sudo_blocked: z.boolean(),
   /** The approver's or rejecter's note. */
-  note: string | null;
+  note: z.string().nullable(),
   /** Why the step waits in `awaiting_approval` (the plan's gate or the permission policy), with what it would run; null otherwise. */
-  approval: StepApproval | null;
-  started_at: string | null;
-  finished_at: string | null;
-}
+  approval: StepApprovalSchema.nullable(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+export type WorkflowStep = z.infer<typeof WorkflowStepSchema>;
 
 /** One run of a workflow, for its history. */
-export interface WorkflowRun {
-  id: number;
-  started_at: string;
-  finished_at: string | null;
+export const WorkflowRunSchema = z.strictObject({
+  id: z.number().int(),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
   /** The workflow's status when the run stopped (or `running`, `awaiting_approval`). */
-  status: WorkflowStatus;
-}
+  status: z.enum(WORKFLOW_STATUSES),
+});
+export type WorkflowRun = z.infer<typeof WorkflowRunSchema>;
 
-export interface Workflow {
-  id: string;
-  title: string;
-  goal: string;
-  status: WorkflowStatus;
-  created_at: string;
-  updated_at: string;
+export const WorkflowSchema = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  goal: z.string(),
+  status: z.enum(WORKFLOW_STATUSES),
+  created_at: z.string(),
+  updated_at: z.string(),
   /** Why the last run failed, when it did. */
-  error: string | null;
-  steps: WorkflowStep[];
-  runs: WorkflowRun[];
-}
+  error: z.string().nullable(),
+  steps: z.array(WorkflowStepSchema),
+  runs: z.array(WorkflowRunSchema),
+});
+export type Workflow = z.infer<typeof WorkflowSchema>;
 
 /** A row of GET /api/workflow/list (no outputs). */
-export interface WorkflowSummary {
-  id: string;
-  title: string;
-  goal: string;
-  status: WorkflowStatus;
-  created_at: string;
-  updated_at: string;
-  steps: number;
-  steps_done: number;
-}
+export const WorkflowSummarySchema = z.strictObject({
+  id: z.string(),
+  title: z.string(),
+  goal: z.string(),
+  status: z.enum(WORKFLOW_STATUSES),
+  created_at: z.string(),
+  updated_at: z.string(),
+  steps: z.number().int(),
+  steps_done: z.number().int(),
+});
+export type WorkflowSummary = z.infer<typeof WorkflowSummarySchema>;
+
+/** Answer of GET /api/workflow/list. */
+export const WorkflowListSchema = z.strictObject({ workflows: z.array(WorkflowSummarySchema) });
 
 /** Answer of POST /api/workflow/plan: the saved draft, plus steps whose approval the model turned off though they look risky. */
-export interface PlanResponse {
-  workflow: Workflow;
+export const PlanResponseSchema = z.strictObject({
+  workflow: WorkflowSchema,
   /** Ids of risky steps the model marked `requires_approval: false`; the studio asks the user to accept. */
-  approval_waived: string[];
+  approval_waived: z.array(z.string()),
   /** 1, or 2 when the first answer was refused and the model corrected it. */
-  attempts: number;
-}
+  attempts: z.number().int(),
+});
+export type PlanResponse = z.infer<typeof PlanResponseSchema>;
+
+/** Answer of DELETE /api/workflow/{id}. */
+export const WorkflowDeletedSchema = z.strictObject({ deleted: z.literal(true) });
 
 /**
  * One SSE event of a workflow run (execute with ?stream=true, approve with ?stream=true, and
  * GET /api/workflow/{id}/events). The first event of a (re)subscription is the whole
- * `workflow` as it stands; then step changes and output chunks; the stream ends with
- * `{done:"true"}` when the run stops (finished, failed, rejected or awaiting approval).
+ * `workflow` as it stands; then step changes and output chunks; `{error}` says why the run
+ * failed, just before its `{status: "failed"}`. The stream ends with `{done:"true"}` when the
+ * run stops (finished, failed, rejected or awaiting approval).
  */
-export type WorkflowStreamEvent =
-  | { workflow: Workflow }
-  | { step: { id: string; status: StepStatus; exit_code?: number | null; sudo_blocked?: boolean; started_at?: string | null; finished_at?: string | null; note?: string | null; approval?: StepApproval | null } }
-  | { output: { step_id: string; chunk: string } }
-  | { status: WorkflowStatus }
-  | { error: string }
-  | { done: 'true' };
-
-/** Path parameter of the per-workflow routes. */
-export const WorkflowIdParamsSchema = z.strictObject({ id: z.string().min(1).max(100) });
-/** `?stream=true` asks for SSE instead of the JSON answer given when the run stops. */
-export const StreamQuerySchema = z.strictObject({ stream: z.enum(['true', 'false']).optional() });
+export const WorkflowStreamEventSchema = z.union([
+  z.strictObject({ workflow: WorkflowSchema }),
+  z.strictObject({
+    step: z.strictObject({
+      id: z.string(),
+      status: z.enum(STEP_STATUSES),
+      exit_code: z.number().int().nullable().optional(),
+      sudo_blocked: z.boolean().optional(),
+      started_at: z.string().nullable().optional(),
+      finished_at: z.string().nullable().optional(),
+      note: z.string().nullable().optional(),
+      approval: StepApprovalSchema.nullable().optional(),
+    }),
+  }),
+  z.strictObject({ output: z.strictObject({ step_id: z.string(), chunk: z.string() }) }),
+  z.strictObject({ status: z.enum(WORKFLOW_STATUSES) }),
+  z.strictObject({ error: z.string() }),
+]);
+export type WorkflowStreamEvent = z.infer<typeof WorkflowStreamEventSchema>;

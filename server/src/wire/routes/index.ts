@@ -13,9 +13,12 @@ import { permissionsRoutes } from './permissions.js';
 import { providersRoutes } from './providers.js';
 import { securityRoutes } from './security.js';
 import { skillsRoutes } from './skills.js';
+import { systemRoutes } from './system.js';
+import { terminalRoutes } from './terminal.js';
 import { toolsRoutes } from './tools.js';
+import { workflowRoutes } from './workflow.js';
 
-const groups = { metaRoutes, toolsRoutes, configRoutes, permissionsRoutes, providersRoutes, securityRoutes, chatRoutes, lspRoutes, mcpRoutes, skillsRoutes };
+const groups = { metaRoutes, toolsRoutes, configRoutes, permissionsRoutes, providersRoutes, securityRoutes, chatRoutes, lspRoutes, mcpRoutes, skillsRoutes, systemRoutes, terminalRoutes, workflowRoutes };
 
 /** Every contract, for the server's completeness test. */
 export const allContracts: readonly Contract[] = Object.values(groups).flatMap((group) => Object.values(group) as Contract[]);
