@@ -4,7 +4,7 @@
  */
 import type { Language, Profile, PublicConfig } from '$wire/config';
 import type { InfoResponse } from '$wire/system';
-import { legacyApi, ApiError, setUnauthorizedHandler } from './api';
+import { api, legacyApi, ApiError, setUnauthorizedHandler } from './api';
 import { setLanguage } from './i18n.svelte';
 
 /** loading: first contact · signed-out: needs the token · ready: signed in · unreachable: no server. */
@@ -26,7 +26,7 @@ class Session {
     try {
       // One after the other: signed out, the first 401 is the whole answer.
       this.info = await legacyApi.get<InfoResponse>('/api/info');
-      this.applyConfig(await legacyApi.get<PublicConfig>('/api/config'));
+      this.applyConfig(await api.get('/api/config'));
       this.status = 'ready';
     } catch (err) {
       if (err instanceof ApiError && err.code === 'UNAUTHORIZED') this.status = 'signed-out';
@@ -36,13 +36,13 @@ class Session {
 
   /** Exchanges the launch token for the session cookie; rejects with ApiError 401 when it is wrong. */
   async signIn(token: string): Promise<void> {
-    await legacyApi.post<void>('/api/auth/session', { token }, { expectUnauthorized: true });
+    await api.post('/api/auth/session', { body: { token }, expectUnauthorized: true });
     await this.load();
   }
 
   /** Forgets the session cookie. */
   async signOut(): Promise<void> {
-    await legacyApi.delete('/api/auth/session').catch(() => undefined);
+    await api.delete('/api/auth/session').catch(() => undefined);
     this.status = 'signed-out';
   }
 
@@ -63,7 +63,7 @@ class Session {
     const before = this.config?.profile.language;
     setLanguage(lang);
     try {
-      this.applyProfile(await legacyApi.put<Profile>('/api/config/profile', { language: lang }));
+      this.applyProfile(await api.put('/api/config/profile', { body: { language: lang } }));
     } catch (err) {
       if (before) setLanguage(before);
       throw err;

@@ -4,15 +4,15 @@
  */
 import type { ConfigGeneration, Provider, PublicConfig } from '$wire/config';
 import type { TerminalSessionsResponse, TerminalTheme } from '$wire/terminal';
-import { legacyApi, ApiError } from '../lib/api';
+import { api, legacyApi, ApiError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
 import { session } from '../lib/session.svelte';
 import { notify } from '../lib/toasts.svelte';
 
-/** Reads a list, or null when the route does not exist on this server (an older one). */
-async function optional<T>(path: string): Promise<T | null> {
+/** A list's answer, or null when its route does not exist on this server (an older one). */
+async function optional<T>(answer: Promise<T>): Promise<T | null> {
   try {
-    return await legacyApi.get<T>(path);
+    return await answer;
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return null;
     throw err;
@@ -30,10 +30,10 @@ export class SettingsData {
   /** Everything, at once. */
   async loadAll(): Promise<void> {
     const [providers, themes, sessions, generations] = await Promise.all([
-      legacyApi.get<Provider[]>('/api/providers'),
-      optional<TerminalTheme[]>('/api/terminal/themes'),
-      optional<TerminalSessionsResponse>('/api/terminal/sessions').catch(() => null),
-      legacyApi.get<ConfigGeneration[]>('/api/config/generations'),
+      api.get('/api/providers'),
+      optional(legacyApi.get<TerminalTheme[]>('/api/terminal/themes')),
+      optional(legacyApi.get<TerminalSessionsResponse>('/api/terminal/sessions')).catch(() => null),
+      api.get('/api/config/generations'),
     ]);
     this.providers = providers;
     this.themes = themes;
@@ -50,7 +50,7 @@ export class SettingsData {
   }
 
   async reloadGenerations(): Promise<void> {
-    this.generations = await legacyApi.get<ConfigGeneration[]>('/api/config/generations');
+    this.generations = await api.get('/api/config/generations');
   }
 
   /** Takes a saved provider into the list (PUT answers it masked). */
@@ -63,13 +63,13 @@ export class SettingsData {
   async providerDeleted(id: string): Promise<void> {
     this.providers = this.providers.filter((p) => p.id !== id);
     // The server clears the active provider when it was this one.
-    session.applyConfig(await legacyApi.get<PublicConfig>('/api/config'));
+    session.applyConfig(await api.get('/api/config'));
   }
 
   /** After a rollback or reset: everything may have changed, the language too. */
   async configReplaced(config: PublicConfig): Promise<void> {
     session.applyConfig(config);
-    const [providers, generations] = await Promise.all([legacyApi.get<Provider[]>('/api/providers'), legacyApi.get<ConfigGeneration[]>('/api/config/generations')]);
+    const [providers, generations] = await Promise.all([api.get('/api/providers'), api.get('/api/config/generations')]);
     this.providers = providers;
     this.generations = generations;
   }

@@ -3,7 +3,7 @@
  * verify (text, tool-call and streaming probes) and the vendors' quotas.
  */
 import type { QuotaEntry, ValidateResult, VerifyResult } from '$wire/providers';
-import { legacyApi, describeError } from '../lib/api';
+import { api, describeError } from '../lib/api';
 
 /** A check's answer, or why it could not be made (the route failed, not the provider). */
 export type Outcome<T> = { result: T } | { error: string };
@@ -22,7 +22,7 @@ export class ProviderChecks {
   async validate(id: string): Promise<void> {
     this.validating[id] = true;
     try {
-      this.validations[id] = { result: await legacyApi.post<ValidateResult>('/api/providers/validate', { provider_id: id }) };
+      this.validations[id] = { result: await api.post('/api/providers/validate', { body: { provider_id: id } }) };
     } catch (err) {
       this.validations[id] = { error: describeError(err) };
     } finally {
@@ -34,7 +34,7 @@ export class ProviderChecks {
   async verify(id: string): Promise<void> {
     this.verifying[id] = true;
     try {
-      this.verifications[id] = { result: await legacyApi.post<VerifyResult>(`/api/providers/${encodeURIComponent(id)}/verify`, {}) };
+      this.verifications[id] = { result: await api.post('/api/providers/:id/verify', { params: { id } }) };
     } catch (err) {
       this.verifications[id] = { error: describeError(err) };
     } finally {
@@ -46,7 +46,7 @@ export class ProviderChecks {
   async loadQuotas(): Promise<void> {
     this.quotaLoading = true;
     try {
-      const entries = await legacyApi.get<QuotaEntry[]>('/api/providers/quota');
+      const entries = await api.get('/api/providers/quota');
       this.quotas = Object.fromEntries(entries.map((e) => [e.provider_id, e]));
       this.quotaError = '';
     } catch (err) {

@@ -3,7 +3,7 @@
  * catalog.json through GET /api/providers/catalog), so the usual endpoints live in one place.
  */
 import type { ProviderKindInfo } from '$wire/providers';
-import { legacyApi } from '../lib/api';
+import { api } from '../lib/api';
 
 class ProviderKinds {
   list = $state<ProviderKindInfo[]>([]);
@@ -11,7 +11,7 @@ class ProviderKinds {
 
   /** Loads the catalog once; later calls share the first load. */
   load(): Promise<void> {
-    this.#loading ??= legacyApi.get<ProviderKindInfo[]>('/api/providers/catalog').then((kinds) => {
+    this.#loading ??= api.get('/api/providers/catalog').then((kinds) => {
       this.list = kinds;
     });
     return this.#loading;
