@@ -21,8 +21,8 @@ export interface RouteContext<C extends Contract> {
   sse(): SseWriter<EventSent<C>>;
 }
 
-/** A handler answers its contract's JSON body; a route that streams (or answers 204) returns undefined. */
-type Result<C extends Contract> = Returned<C> | (C extends { events: z.ZodType } ? undefined : never);
+/** A handler answers its contract's JSON body; a route that streams or writes a file returns undefined (a 204 answers undefined too). */
+type Result<C extends Contract> = Returned<C> | (C extends { events: z.ZodType } | { file: readonly string[] } ? undefined : never);
 
 /**
  * One route, described once: its contract (wire/routes/) validates the request, types the

@@ -31,6 +31,7 @@ function answers(route: Contract): Record<string, unknown> {
   if (route.response === NoContentSchema) return { '204': { description: 'No content' } };
   const content: Record<string, unknown> = {};
   if (route.response) content['application/json'] = { schema: jsonSchema(route.response, 'output') };
+  for (const type of route.file ?? []) content[type] = { schema: { type: 'string', format: 'binary' } };
   if (route.events) content['text/event-stream'] = { schema: jsonSchema(route.events.or(StreamDoneSchema).or(StreamErrorSchema), 'output') };
   return { '200': { description: route.events && route.response ? 'JSON, or with ?stream=true an SSE stream of `data: <json>` events' : 'OK', ...(Object.keys(content).length > 0 && { content }) } };
 }

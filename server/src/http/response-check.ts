@@ -17,7 +17,7 @@ export class ResponseCheck {
   answer(route: Contract, result: unknown): void {
     const schema = route.response;
     if (!schema) {
-      if (result === undefined && route.events) return; // wrote its stream itself
+      if (result === undefined && (route.events || route.file)) return; // wrote its stream or file itself
       this.#fail(route, `answered ${result === undefined ? 'nothing' : 'JSON'}, but the route declares no response schema`);
     }
     const parsed = schema.safeParse(result);

@@ -21,6 +21,8 @@ export interface Contract {
   readonly response?: z.ZodType;
   /** One event of the SSE stream, besides the `{done}` and `{error, code}` every stream may send. */
   readonly events?: z.ZodType;
+  /** The 2xx body is a file of these media types (a download or an image), which the handler writes itself. */
+  readonly file?: readonly string[];
 }
 
 type Schema<C, K extends 'body' | 'query' | 'params' | 'response' | 'events'> = C extends { readonly [P in K]: infer S extends z.ZodType } ? S : undefined;

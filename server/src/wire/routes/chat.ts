@@ -36,9 +36,6 @@ export const chatRoutes = {
   export: { method: 'get', path: '/api/conversations/export', query: ConversationExportQuerySchema, response: ConversationExportSchema },
   get: { method: 'get', path: '/api/conversations/:id', params: IdParams, query: NoQuery, response: ConversationDetailSchema },
   delete: { method: 'delete', path: '/api/conversations/:id', params: IdParams, query: NoQuery, response: NoContentSchema },
-  /**
-   * The image's bytes, typed by its sniffed Content-Type (png, jpeg, gif, webp): not JSON, and a
-   * contract has no way yet to say so, so it declares no `response` rather than a false JSON one.
-   */
-  image: { method: 'get', path: '/api/images/:id', params: IdParams, query: NoQuery },
+  /** The image's bytes, typed by its sniffed Content-Type. */
+  image: { method: 'get', path: '/api/images/:id', params: IdParams, query: NoQuery, file: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] },
 } as const satisfies Record<string, Contract>;

@@ -25,8 +25,8 @@ export const skillsRoutes = {
   test: { method: 'post', path: '/api/skills/test', body: TestSkillRequestSchema, response: SkillTestResultSchema },
   deploy: { method: 'post', path: '/api/skills/deploy', body: DeploySkillRequestSchema, response: SkillDeployResultSchema },
   undeploy: { method: 'post', path: '/api/skills/undeploy', body: UndeploySkillRequestSchema, response: SkillUndeployResultSchema },
-  /** A zip download (application/zip), not JSON: the contract has no JSON schema to give it. */
-  export: { method: 'get', path: '/api/skills/export', query: ExportSkillQuerySchema },
+  /** A zip download. */
+  export: { method: 'get', path: '/api/skills/export', query: ExportSkillQuerySchema, file: ['application/zip'] },
   import: { method: 'post', path: '/api/skills/import', body: ImportSkillRequestSchema, response: SkillImportResultSchema },
   detail: { method: 'get', path: '/api/skills/:name', params: SkillNameParamsSchema, query: NoQuery, response: SkillDetailSchema },
   delete: { method: 'delete', path: '/api/skills/:name', params: SkillNameParamsSchema, response: SkillDeleteResultSchema },
