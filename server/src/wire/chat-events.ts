@@ -33,6 +33,7 @@ export const ChatUsageSchema = z.object({ input_tokens: z.number(), output_token
  * turns. The last two are not failures: the turn's usage and `{done}` still follow.
  */
 export const CHAT_ERROR_CODES = { stopped: 'TURN_STOPPED', cut: 'REPLY_CUT', loopLimit: 'TOOL_LOOP_LIMIT' } as const;
+export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[keyof typeof CHAT_ERROR_CODES];
 
 /** A turn's error: a stop, a cut, the loop's limit, or the failure that ended it. */
 export const ChatErrorEventSchema = z.object({ error: z.string(), code: z.string() });

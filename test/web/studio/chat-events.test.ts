@@ -179,7 +179,7 @@ describe('applyChatEvent', () => {
   });
 
   it('shows an error as a block, folds open thinking, and marks the turn failed', () => {
-    const turn = turnAfter([{ thinking: 'hmm' }, { error: 'provider timed out' }]);
+    const turn = turnAfter([{ thinking: 'hmm' }, { error: 'provider timed out', code: 'PROVIDER_ERROR' }]);
     expect(turn.blocks).toEqual([
       { kind: 'thinking', text: 'hmm', done: true, open: false },
       { kind: 'error', message: 'provider timed out' },
@@ -189,7 +189,13 @@ describe('applyChatEvent', () => {
 
   it('marks the turn done on done, but keeps a failed turn failed', () => {
     expect(turnAfter([{ content: 'ok' }, { done: 'true' }]).status).toBe('done');
-    expect(turnAfter([{ error: 'boom' }, { done: 'true' }]).status).toBe('failed');
+    expect(turnAfter([{ error: 'boom', code: 'INTERNAL' }, { done: 'true' }]).status).toBe('failed');
+  });
+
+  it('marks a turn that ends with TURN_STOPPED stopped, not failed: no error block, and done keeps it stopped', () => {
+    const turn = turnAfter([{ thinking: 'hmm' }, { error: 'The turn was stopped: stopped by the user', code: 'TURN_STOPPED' }, { done: 'true' }]);
+    expect(turn.blocks).toEqual([{ kind: 'thinking', text: 'hmm', done: true, open: false }]);
+    expect(turn.status).toBe('stopped');
   });
 
   it('folds thinking still open when done arrives', () => {
@@ -204,7 +210,7 @@ describe('applyChatEvent', () => {
       { thinking: 'reconsider', reflection: true },
       { content: 'better ', reflection: true },
       { content: 'answer', reflection: true },
-      { error: 'cut off' },
+      { error: 'cut off', code: 'REPLY_CUT' },
     ]);
     expect(turn.blocks).toEqual([{ kind: 'text', text: 'first draft' }]);
     expect(turn.revised).toEqual([

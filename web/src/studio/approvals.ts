@@ -4,8 +4,8 @@
  * or changed, 410: expired or withdrawn) is said in a toast and the card stays until the
  * stream's `approval_resolved` takes it away.
  */
-import type { ApprovalRequest, ApproveRequest, ApproveResponse } from '$wire/permissions';
-import { legacyApi, describeError } from '../lib/api';
+import type { ApprovalRequest, ApproveRequest } from '$wire/permissions';
+import { api, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
 import { notify } from '../lib/toasts.svelte';
 import { ruleText } from '../permissions/policy';
@@ -14,7 +14,7 @@ import { ruleText } from '../permissions/policy';
 export async function answerApproval(request: ApprovalRequest, decision: ApproveRequest['decision'], note = ''): Promise<boolean> {
   const body: ApproveRequest = { id: request.id, hash: request.hash, decision, ...(note && { note }) };
   try {
-    const answer = await legacyApi.post<ApproveResponse>('/api/chat/approve', body);
+    const answer = await api.post('/api/chat/approve', { body });
     if (answer.saved_rules.length > 0) notify('success', t('approval.saved_rules', { rules: answer.saved_rules.map(ruleText).join(', ') }));
     return true;
   } catch (err) {

@@ -4,10 +4,10 @@
  * view code here: the Studio page holds the turn as state, and whatever this module writes into
  * it shows.
  */
-import type { ChatRequestBody, ChatStreamEvent } from '$wire/chat-events';
+import type { ChatErrorCode, ChatRequestBody, ChatStreamEvent } from '$wire/chat-events';
 import { ApiError, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
-import { legacyGetStream, legacyPostStream, type StreamOptions } from '../lib/sse';
+import { getStream, postStream } from '../lib/sse';
 import type { ApprovalOutcome } from '../permissions/policy';
 import { toolBlock, type AssistantEntry, type ToolBlock, type TurnBlock } from './transcript';
 
@@ -27,6 +27,9 @@ export type StreamEnd =
   | { kind: 'refused'; error: ApiError }
   /** Broke off after it started: the network, or a stream that ended without `done`. */
   | { kind: 'failed'; message: string };
+
+/** The code of the error event a stopped turn ends with (Stop, or no one watched it): the turn shows as stopped, not failed. */
+const TURN_STOPPED: ChatErrorCode = 'TURN_STOPPED';
 
 /** The blocks an event belongs to: the first pass, or the revised answer once reflection started. */
 function blocksFor(turn: AssistantEntry, event: { reflection?: true }): TurnBlock[] {
@@ -101,6 +104,9 @@ export function applyChatEvent(turn: AssistantEntry, event: ChatStreamEvent, sin
     sink.conversation(event.conversation_id);
   } else if ('usage' in event) {
     sink.usage(event.usage);
+  } else if ('error' in event && event.code === TURN_STOPPED) {
+    closeThinking(turn.revised ?? turn.blocks);
+    turn.status = 'stopped';
   } else if ('error' in event) {
     const blocks = turn.revised ?? turn.blocks;
     closeThinking(blocks);
@@ -119,7 +125,7 @@ export function applyChatEvent(turn: AssistantEntry, event: ChatStreamEvent, sin
  * how it ended.
  */
 export function streamChat(body: Omit<ChatRequestBody, 'stream'>, turn: AssistantEntry, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd> {
-  return follow((options) => legacyPostStream<ChatStreamEvent>('/api/chat', { ...body, stream: true }, options), turn, sink, signal);
+  return follow((options) => postStream('/api/chat', { body: { ...body, stream: true }, ...options }), turn, sink, signal);
 }
 
 /**
@@ -131,7 +137,7 @@ export function streamChat(body: Omit<ChatRequestBody, 'stream'>, turn: Assistan
 export async function watchChat(conversationId: string, turn: AssistantEntry, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd & { replayed: boolean }> {
   let replayed = false;
   const end = await follow(
-    (options) => legacyGetStream<ChatStreamEvent>(`/api/chat/events?conversation_id=${encodeURIComponent(conversationId)}`, options),
+    (options) => getStream('/api/chat/events', { query: { conversation_id: conversationId }, ...options }),
     turn,
     sink,
     signal,
@@ -147,7 +153,7 @@ export async function watchChat(conversationId: string, turn: AssistantEntry, si
 
 /** Reads one stream of chat events into `turn`; `before` sees each event before it is applied. */
 async function follow(
-  start: (options: StreamOptions<ChatStreamEvent>) => Promise<void>,
+  start: (options: { signal: AbortSignal; onEvent: (event: ChatStreamEvent) => void }) => Promise<void>,
   turn: AssistantEntry,
   sink: StreamSink,
   signal: AbortSignal,

@@ -3,9 +3,9 @@
  * the whole studio: leaving the page does not stop an answer, and coming back shows it.
  */
 import type { ChatHistory, ChatMessage, Conversation, ImageInput, TokenUsage } from '$wire/chat';
-import type { ChatRequestBody, ChatStopResponse } from '$wire/chat-events';
+import type { ChatRequestBody } from '$wire/chat-events';
 import type { ApprovalRequest, ApproveRequest, PermissionMode } from '$wire/permissions';
-import { legacyApi, ApiError, describeError } from '../lib/api';
+import { api, ApiError, describeError } from '../lib/api';
 import { session } from '../lib/session.svelte';
 import { notify } from '../lib/toasts.svelte';
 import { answerApproval } from './approvals';
@@ -16,15 +16,7 @@ import { entriesFromHistory, entryKey, newAssistantEntry, type AssistantEntry, t
 const NO_TOKENS: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
 
 /** What the live side adds to a conversation: its mode, whether a turn runs, and what waits for the user. */
-type LiveState = Pick<ChatHistory, 'permission_mode' | 'running'> & { pending_approvals: ApprovalRequest[] };
-
-/**
- * The live state a history answer carries. The wire types `pending_approvals` as plain records
- * (ChatHistorySchema); they are the ApprovalRequest objects the chat's SSE stream sends.
- */
-function liveState(from: Partial<Pick<ChatHistory, 'permission_mode' | 'running' | 'pending_approvals'>>): LiveState {
-  return { permission_mode: from.permission_mode ?? null, running: from.running ?? false, pending_approvals: (from.pending_approvals ?? []) as unknown as ApprovalRequest[] };
-}
+type LiveState = Pick<ChatHistory, 'permission_mode' | 'running' | 'pending_approvals'>;
 
 /** What the composer sends. */
 export interface Outgoing {
@@ -33,13 +25,6 @@ export interface Outgoing {
   provider: string;
   model: string;
   reflection: boolean;
-}
-
-/** GET /api/conversations/{id}; the live fields as in GET /api/chat/history, when the server sends them. */
-interface ConversationDetail extends Partial<Pick<ChatHistory, 'permission_mode' | 'running' | 'pending_approvals'>> {
-  conversation: Conversation;
-  messages: ChatMessage[];
-  tokens: TokenUsage;
 }
 
 class StudioChat {
@@ -88,10 +73,9 @@ class StudioChat {
    */
   async loadCurrent(): Promise<void> {
     const live = await this.#load(async () => {
-      const history = await legacyApi.get<ChatHistory>('/api/chat/history');
-      const state = liveState(history);
-      this.#show(history.conversation, history.messages, history.tokens, state.permission_mode);
-      return state;
+      const history = await api.get('/api/chat/history');
+      this.#show(history.conversation, history.messages, history.tokens, history.permission_mode);
+      return history;
     });
     if (live && this.conversationId) this.#resume(this.conversationId, live);
   }
@@ -100,11 +84,10 @@ class StudioChat {
   async open(id: string, focusMessage: number | null = null): Promise<void> {
     if (this.sending) return;
     const live = await this.#load(async () => {
-      const detail = await legacyApi.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
-      const state = liveState(detail);
-      this.#show(detail.conversation, detail.messages, detail.tokens, state.permission_mode);
+      const detail = await api.get('/api/conversations/:id', { params: { id } });
+      this.#show(detail.conversation, detail.messages, detail.tokens, detail.permission_mode);
       this.focusMessage = focusMessage;
-      return state;
+      return detail;
     });
     if (live && this.conversationId === id) this.#resume(id, live);
   }
@@ -112,7 +95,7 @@ class StudioChat {
   /** Starts afresh: the server's current conversation is set aside (it stays in the list). */
   async startNew(): Promise<void> {
     if (this.sending) return;
-    await legacyApi.post('/api/chat/clear');
+    await api.post('/api/chat/clear', { body: {} });
     this.#show(null, [], NO_TOKENS, null);
   }
 
@@ -196,7 +179,7 @@ class StudioChat {
   async #stopTurn(id: string): Promise<void> {
     this.#controller?.abort();
     try {
-      await legacyApi.post<ChatStopResponse>('/api/chat/stop', { conversation_id: id });
+      await api.post('/api/chat/stop', { body: { conversation_id: id } });
     } catch (err) {
       notify('error', describeError(err));
     }
@@ -259,7 +242,7 @@ class StudioChat {
   /** Reads the shown conversation's stored messages again (after a turn ended unseen). */
   async #reload(id: string): Promise<void> {
     try {
-      const detail = await legacyApi.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
+      const detail = await api.get('/api/conversations/:id', { params: { id } });
       if (this.conversationId === id && !this.busy) this.#show(detail.conversation, detail.messages, detail.tokens, this.permissionMode);
     } catch {
       // What is shown stays; the next load corrects it.
@@ -279,7 +262,7 @@ class StudioChat {
     const id = this.conversationId;
     if (!id) return;
     try {
-      const detail = await legacyApi.get<ConversationDetail>(`/api/conversations/${encodeURIComponent(id)}`);
+      const detail = await api.get('/api/conversations/:id', { params: { id } });
       if (this.conversationId === id) {
         this.tokens = detail.tokens;
         this.conversation = detail.conversation;

@@ -2,8 +2,8 @@
  * The conversation sidebar's data: the list, full-text search as the user types, and the
  * per-conversation actions (summarize, delete, export).
  */
-import type { ConversationListItem, SearchHit, SearchResponse } from '$wire/chat';
-import { legacyApi, describeError } from '../lib/api';
+import type { ConversationListItem, SearchHit } from '$wire/chat';
+import { api, describeError } from '../lib/api';
 import { LoadState } from '../lib/load-state.svelte';
 import { modelChoice } from './model-choice.svelte';
 
@@ -36,7 +36,7 @@ export class ConversationList extends LoadState {
   /** Reads the list again. */
   async refresh(): Promise<void> {
     await this.run(async () => {
-      this.items = await legacyApi.get<ConversationListItem[]>('/api/conversations');
+      this.items = await api.get('/api/conversations');
     });
   }
 
@@ -59,7 +59,7 @@ export class ConversationList extends LoadState {
     const controller = new AbortController();
     this.#search = controller;
     try {
-      const answer = await legacyApi.get<SearchResponse>(`/api/conversations/search?q=${encodeURIComponent(q)}`, { signal: controller.signal });
+      const answer = await api.get('/api/conversations/search', { query: { q }, signal: controller.signal });
       this.hits = answer.hits;
       this.searchError = '';
     } catch (err) {
@@ -73,7 +73,7 @@ export class ConversationList extends LoadState {
 
   /** Deletes a conversation with its messages and images. */
   async remove(id: string): Promise<void> {
-    await legacyApi.delete(`/api/conversations/${encodeURIComponent(id)}`);
+    await api.delete('/api/conversations/:id', { params: { id } });
     this.items = this.items.filter((c) => c.id !== id);
     if (this.hits) this.hits = this.hits.filter((h) => h.conversation_id !== id);
   }
@@ -84,7 +84,7 @@ export class ConversationList extends LoadState {
     try {
       // The provider and model picked in the studio, as for a message.
       const { provider, model } = modelChoice;
-      const { summary } = await legacyApi.post<{ summary: string }>('/api/chat/summarize', { conversation_id: id, ...(provider && { provider }), ...(model && { model }) });
+      const { summary } = await api.post('/api/chat/summarize', { body: { conversation_id: id, ...(provider && { provider }), ...(model && { model }) } });
       this.items = this.items.map((c) => (c.id === id ? { ...c, summary } : c));
       this.summaries[id] = { busy: false, error: '' };
     } catch (err) {

@@ -3,7 +3,7 @@
  * reflection. Starts from the profile's active provider and model; kept while the studio is open.
  */
 import type { Provider } from '$wire/config';
-import { legacyApi, describeError } from '../lib/api';
+import { api, describeError } from '../lib/api';
 import { session } from '../lib/session.svelte';
 
 class ModelChoice {
@@ -32,7 +32,7 @@ class ModelChoice {
   /** Reads the providers; until the user picks here, follows the profile's choice. */
   async load(): Promise<void> {
     try {
-      this.providers = await legacyApi.get<Provider[]>('/api/providers');
+      this.providers = await api.get('/api/providers');
       this.error = '';
     } catch (err) {
       this.error = describeError(err);
