@@ -4,7 +4,7 @@
  */
 import type { Language, Profile, PublicConfig } from '$wire/config';
 import type { InfoResponse } from '$wire/system';
-import { api, legacyApi, ApiError, setUnauthorizedHandler } from './api';
+import { api, ApiError, setUnauthorizedHandler } from './api';
 import { setLanguage } from './i18n.svelte';
 
 /** loading: first contact · signed-out: needs the token · ready: signed in · unreachable: no server. */
@@ -25,7 +25,7 @@ class Session {
   async load(): Promise<void> {
     try {
       // One after the other: signed out, the first 401 is the whole answer.
-      this.info = await legacyApi.get<InfoResponse>('/api/info');
+      this.info = await api.get('/api/info');
       this.applyConfig(await api.get('/api/config'));
       this.status = 'ready';
     } catch (err) {

@@ -3,8 +3,8 @@
  * and config generations.
  */
 import type { ConfigGeneration, Provider, PublicConfig } from '$wire/config';
-import type { TerminalSessionsResponse, TerminalTheme } from '$wire/terminal';
-import { api, legacyApi, ApiError } from '../lib/api';
+import type { TerminalTheme } from '$wire/terminal';
+import { api, ApiError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
 import { session } from '../lib/session.svelte';
 import { notify } from '../lib/toasts.svelte';
@@ -31,8 +31,8 @@ export class SettingsData {
   async loadAll(): Promise<void> {
     const [providers, themes, sessions, generations] = await Promise.all([
       api.get('/api/providers'),
-      optional(legacyApi.get<TerminalTheme[]>('/api/terminal/themes')),
-      optional(legacyApi.get<TerminalSessionsResponse>('/api/terminal/sessions')).catch(() => null),
+      optional(api.get('/api/terminal/themes')),
+      optional(api.get('/api/terminal/sessions')).catch(() => null),
       api.get('/api/config/generations'),
     ]);
     this.providers = providers;
