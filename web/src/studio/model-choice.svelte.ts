@@ -3,18 +3,17 @@
  * reflection. Starts from the profile's active provider and model; kept while the studio is open.
  */
 import type { Provider } from '$wire/config';
-import { api, describeError } from '../lib/api';
+import { api } from '../lib/api';
+import { LoadState } from '../lib/load-state.svelte';
 import { session } from '../lib/session.svelte';
 
-class ModelChoice {
+class ModelChoice extends LoadState {
   providers = $state.raw<Provider[]>([]);
   /** Provider id; '' when none is configured. */
   provider = $state('');
   /** Model name; '' lets the server choose (the provider's default). */
   model = $state('');
   reflection = $state(false);
-  loaded = $state(false);
-  error = $state('');
   /** The user picked something here: from then on their choice wins over the profile's. */
   #touched = false;
 
@@ -31,19 +30,15 @@ class ModelChoice {
 
   /** Reads the providers; until the user picks here, follows the profile's choice. */
   async load(): Promise<void> {
-    try {
+    const read = await this.run(async () => {
       this.providers = await api.get('/api/providers');
-      this.error = '';
-    } catch (err) {
-      this.error = describeError(err);
-      return;
-    }
+    });
+    if (!read) return;
     if (this.#touched && this.current) return;
     const profile = session.config?.profile;
     const active = this.providers.find((p) => p.id === profile?.active_provider);
     this.provider = (active ?? this.providers[0])?.id ?? '';
     this.model = this.defaultModel();
-    this.loaded = true;
   }
 
   /** Picks a provider, and its usual model with it. */

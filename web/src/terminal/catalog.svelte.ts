@@ -1,30 +1,23 @@
 /** What the "new terminal" menu offers (GET /api/terminal/sessions), and the terminal themes. */
 import type { SshConnectionPublic, SystemTerminal, TerminalSessionsResponse, TerminalTheme } from '$wire/terminal';
-import { legacyApi, describeError } from '../lib/api';
+import { legacyApi } from '../lib/api';
+import { LoadState } from '../lib/load-state.svelte';
 
 /** Local shells, WSL distributions and saved SSH connections; reloaded whenever the menu opens. */
-export class TerminalCatalog {
+export class TerminalCatalog extends LoadState {
   system = $state.raw<SystemTerminal[]>([]);
   connections = $state.raw<SshConnectionPublic[]>([]);
   themes = $state.raw<TerminalTheme[]>([]);
-  /** '' or why the last load failed. */
-  error = $state('');
-  loaded = $state(false);
   /** The themes answer came (or failed): terminals can open in their final colours. */
   themesLoaded = $state(false);
 
   /** Reads the terminals this machine offers. */
   async load(): Promise<void> {
-    try {
+    await this.run(async () => {
       const answer = await legacyApi.get<TerminalSessionsResponse>('/api/terminal/sessions');
       this.system = answer.system;
       this.connections = answer.connections;
-      this.error = '';
-    } catch (err) {
-      this.error = describeError(err);
-    } finally {
-      this.loaded = true;
-    }
+    });
   }
 
   /** Reads the themes once (they change only with a server restart). */
