@@ -139,6 +139,8 @@ export const SshConnectionInputSchema = z
     if (c.jump === c.name) ctx.addIssue({ code: 'custom', path: ['jump'], message: 'a connection cannot jump through itself' });
   });
 export type SshConnectionInput = z.infer<typeof SshConnectionInputSchema>;
+/** The body as a client sends it (`port` may be left out: 22). */
+export type SshConnectionInputBody = z.input<typeof SshConnectionInputSchema>;
 
 const mask = z.enum([SSH_SECRET_MASK, '']);
 

@@ -4,7 +4,7 @@
  * should not keep the server sampling) and resumes with an immediate sample when shown.
  */
 import type { SystemMetrics } from '$wire/system';
-import { legacyApi, describeError } from '../lib/api';
+import { api, describeError } from '../lib/api';
 
 /** Points kept per chart: one minute at one sample per second. */
 export const HISTORY_POINTS = 60;
@@ -95,7 +95,7 @@ export class MetricsPoller {
     this.paused = false;
     const startedAt = performance.now();
     try {
-      const metrics = await legacyApi.get<SystemMetrics>('/api/system/metrics', { signal: controller.signal });
+      const metrics = await api.get('/api/system/metrics', { signal: controller.signal });
       this.latest = metrics;
       this.series = appendSample(this.series, metrics);
       this.error = '';

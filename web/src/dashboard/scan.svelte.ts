@@ -2,12 +2,9 @@
  * The tool scan shown on the dashboard, and rescans that stream their progress: the server
  * sends `{progress:{done,total,tool}}` per tool, then `{scan}`, then `{done:"true"}`.
  */
-import type { ScanProgressEvent, ScanResult, ToolStatus } from '$wire/system';
+import type { ScanResult, ToolStatus } from '$wire/system';
 import { describeError } from '../lib/api';
-import { legacyPostStream } from '../lib/sse';
-
-/** Every event of POST /api/scan?stream=true. */
-type ScanStreamEvent = ScanProgressEvent | { scan: ScanResult } | { done: 'true' } | { error: string };
+import { postStream } from '../lib/sse';
 
 /** Replaces one tool of a list (by id), or appends it. */
 function upsertTool(tools: readonly ToolStatus[], tool: ToolStatus): ToolStatus[] {
@@ -44,7 +41,8 @@ export class ScanState {
     this.progress = null;
     this.error = '';
     try {
-      await legacyPostStream<ScanStreamEvent>('/api/scan?stream=true', {}, {
+      await postStream('/api/scan', {
+        query: { stream: 'true' },
         signal,
         onEvent: (event) => {
           if ('progress' in event) {

@@ -1,6 +1,6 @@
 /** What the "new terminal" menu offers (GET /api/terminal/sessions), and the terminal themes. */
-import type { SshConnectionPublic, SystemTerminal, TerminalSessionsResponse, TerminalTheme } from '$wire/terminal';
-import { legacyApi } from '../lib/api';
+import type { SshConnectionPublic, SystemTerminal, TerminalTheme } from '$wire/terminal';
+import { api } from '../lib/api';
 import { LoadState } from '../lib/load-state.svelte';
 
 /** Local shells, WSL distributions and saved SSH connections; reloaded whenever the menu opens. */
@@ -14,7 +14,7 @@ export class TerminalCatalog extends LoadState {
   /** Reads the terminals this machine offers. */
   async load(): Promise<void> {
     await this.run(async () => {
-      const answer = await legacyApi.get<TerminalSessionsResponse>('/api/terminal/sessions');
+      const answer = await api.get('/api/terminal/sessions');
       this.system = answer.system;
       this.connections = answer.connections;
     });
@@ -24,7 +24,7 @@ export class TerminalCatalog extends LoadState {
   async loadThemes(): Promise<void> {
     if (this.themesLoaded) return;
     try {
-      this.themes = await legacyApi.get<TerminalTheme[]>('/api/terminal/themes');
+      this.themes = await api.get('/api/terminal/themes');
     } catch {
       // xterm's own colours do; the settings page reports a broken themes route.
     } finally {

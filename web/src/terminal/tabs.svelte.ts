@@ -4,7 +4,7 @@
  * xterm of a tab lives in TerminalView; the wire lives in TerminalSocket.
  */
 import type { TerminalInit, TerminalKind } from '$wire/terminal';
-import { legacyApi } from '../lib/api';
+import { api } from '../lib/api';
 import { SOCKET_ERROR, TerminalSocket, type SessionReady, type SocketState } from './terminal-socket';
 
 /** What a tab starts: a local shell, a WSL distribution or a saved SSH connection. */
@@ -94,7 +94,7 @@ export class TerminalTab {
         this.problem = { code, message, fatal };
         // A refused upgrade tells the page nothing; an expired sign-in shows up on the next
         // request, and api.ts turns its 401 into the sign-in screen.
-        if (code === SOCKET_ERROR.DISCONNECTED) void legacyApi.get('/api/info').catch(() => undefined);
+        if (code === SOCKET_ERROR.DISCONNECTED) void api.get('/api/info').catch(() => undefined);
       },
       state: (state) => {
         if (current()) this.state = state;

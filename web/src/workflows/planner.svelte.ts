@@ -3,8 +3,7 @@
  * POST /api/workflow/plan. Kept while the studio is open, so a half-written goal survives a visit
  * to another page.
  */
-import type { PlanResponse } from '$wire/workflow';
-import { legacyApi, ApiError, describeError } from '../lib/api';
+import { api, ApiError, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
 import { modelChoice } from '../studio/model-choice.svelte';
 import { workflowView } from './workflow.svelte';
@@ -35,11 +34,13 @@ class Planner {
     this.error = '';
     const { provider, model } = modelChoice;
     try {
-      const plan = await legacyApi.post<PlanResponse>('/api/workflow/plan', {
-        goal: this.goal.trim(),
-        ...(this.context.trim() && { context: this.context.trim() }),
-        ...(provider && { provider }),
-        ...(model && { model }),
+      const plan = await api.post('/api/workflow/plan', {
+        body: {
+          goal: this.goal.trim(),
+          ...(this.context.trim() && { context: this.context.trim() }),
+          ...(provider && { provider }),
+          ...(model && { model }),
+        },
       });
       workflowView.showPlanned(plan);
       this.goal = '';

@@ -1,6 +1,6 @@
 /** The history sidebar's data: every workflow, newest first, and deleting one. */
 import type { WorkflowSummary } from '$wire/workflow';
-import { legacyApi } from '../lib/api';
+import { api } from '../lib/api';
 import { LoadState } from '../lib/load-state.svelte';
 
 export class WorkflowList extends LoadState {
@@ -9,13 +9,13 @@ export class WorkflowList extends LoadState {
   /** Reads the list again (GET /api/workflow/list). */
   async refresh(): Promise<void> {
     await this.run(async () => {
-      this.items = (await legacyApi.get<{ workflows: WorkflowSummary[] }>('/api/workflow/list')).workflows;
+      this.items = (await api.get('/api/workflow/list')).workflows;
     });
   }
 
   /** Deletes a workflow with its steps and runs. */
   async remove(id: string): Promise<void> {
-    await legacyApi.delete(`/api/workflow/${encodeURIComponent(id)}`);
+    await api.delete('/api/workflow/:id', { params: { id } });
     this.items = this.items.filter((w) => w.id !== id);
   }
 }

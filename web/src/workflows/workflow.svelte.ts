@@ -4,17 +4,22 @@
  * stop following a run. Runs go on on the server whoever listens, so opening another workflow
  * just stops following this one.
  */
+import type { StreamEnd } from '$wire/contract';
 import type { PlanResponse, Workflow, WorkflowStreamEvent } from '$wire/workflow';
-import { legacyApi, describeError } from '../lib/api';
+import { api, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
-import { legacyGetStream, legacyPostStream, type StreamOptions } from '../lib/sse';
+import { getStream, postStream } from '../lib/sse';
 import { draftErrorsFrom, draftInput, draftOf, emptyDraft, isDirty, NO_DRAFT_ERRORS, type DraftErrors, type WorkflowDraft } from './draft';
 import { applyWorkflowEvent, isBusy } from './run-events';
 
 /** A stream this page follows: `run` started or continued a run here, `watch` re-subscribed to one under way. */
 export type StreamKind = 'run' | 'watch';
 
-const workflowPath = (id: string): string => `/api/workflow/${encodeURIComponent(id)}`;
+/** What following a run takes: where to stop, and what to do with each of its events. */
+interface Follow {
+  signal: AbortSignal;
+  onEvent: (event: WorkflowStreamEvent | StreamEnd) => void;
+}
 
 class WorkflowView {
   /** The id the page asked for (the route follows it); null while a new workflow is being planned or written. */
@@ -45,7 +50,7 @@ class WorkflowView {
     this.#clear(id);
     this.loading = true;
     try {
-      const workflow = await legacyApi.get<Workflow>(workflowPath(id));
+      const workflow = await api.get('/api/workflow/:id', { params: { id } });
       if (this.requested === id) this.show(workflow);
     } catch (err) {
       if (this.requested === id) this.loadError = describeError(err);
@@ -105,8 +110,8 @@ class WorkflowView {
     this.errors = NO_DRAFT_ERRORS;
     try {
       const saved = this.workflow
-        ? await legacyApi.put<Workflow>(workflowPath(this.workflow.id), input)
-        : await legacyApi.post<Workflow>('/api/workflow', input);
+        ? await api.put('/api/workflow/:id', { params: { id: this.workflow.id }, body: input })
+        : await api.post('/api/workflow', { body: input });
       this.requested = saved.id;
       this.workflow = saved;
       this.draft = draftOf(saved);
@@ -127,7 +132,7 @@ class WorkflowView {
     const id = this.workflow?.id;
     if (!id) return;
     this.draft = null;
-    await this.#follow('run', id, (options) => legacyPostStream(`/api/workflow/execute/${encodeURIComponent(id)}?stream=true`, {}, options));
+    await this.#follow('run', id, (follow) => postStream('/api/workflow/execute/:id', { params: { id }, query: { stream: 'true' }, ...follow }));
   }
 
   /** Approves or rejects the step awaiting approval, with an optional note, and follows what comes next. */
@@ -135,14 +140,14 @@ class WorkflowView {
     const id = this.workflow?.id;
     if (!id || this.stream) return;
     const body = { approve, ...(note.trim() && { note: note.trim() }) };
-    await this.#follow('run', id, (options) => legacyPostStream(`/api/workflow/approve/${encodeURIComponent(id)}?stream=true`, body, options));
+    await this.#follow('run', id, (follow) => postStream('/api/workflow/approve/:id', { params: { id }, query: { stream: 'true' }, body, ...follow }));
   }
 
   /** Re-subscribes to the shown workflow's run (GET …/events): a snapshot, then live events until it stops. */
   async watch(): Promise<void> {
     const id = this.workflow?.id;
     if (!id || this.stream) return;
-    await this.#follow('watch', id, (options) => legacyGetStream(`${workflowPath(id)}/events`, options));
+    await this.#follow('watch', id, (follow) => getStream('/api/workflow/:id/events', { params: { id }, ...follow }));
   }
 
   /** After a workflow was deleted: if it is the one shown, the page goes back to the planner. */
@@ -155,7 +160,7 @@ class WorkflowView {
    * the workflow again (its run history). A stream cut short is said; a run still going on then
    * is re-subscribed to once.
    */
-  async #follow(kind: StreamKind, id: string, start: (options: StreamOptions<WorkflowStreamEvent>) => Promise<void>): Promise<void> {
+  async #follow(kind: StreamKind, id: string, start: (follow: Follow) => Promise<void>): Promise<void> {
     const controller = new AbortController();
     this.#controller = controller;
     this.stream = kind;
@@ -166,7 +171,9 @@ class WorkflowView {
         signal: controller.signal,
         onEvent: (event) => {
           if ('done' in event) done = true;
-          if (this.workflow?.id === id) this.workflow = applyWorkflowEvent(this.workflow, event);
+          // The stream failed (the run itself may go on): said like a stream cut short.
+          else if ('code' in event) this.streamError = event.error;
+          else if (this.workflow?.id === id) this.workflow = applyWorkflowEvent(this.workflow, event);
         },
       });
       if (!done) this.streamError = t('workflows.cut_short');
@@ -187,7 +194,7 @@ class WorkflowView {
   /** Reads the shown workflow again, keeping what is shown when that fails. */
   async #reload(id: string): Promise<void> {
     try {
-      const workflow = await legacyApi.get<Workflow>(workflowPath(id));
+      const workflow = await api.get('/api/workflow/:id', { params: { id } });
       if (this.workflow?.id === id && !this.stream) this.workflow = workflow;
     } catch {
       // The streamed state stays; the next open reads it again.
