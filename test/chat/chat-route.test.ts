@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chatRoutes } from '../../server/src/wire/routes/chat.js';
 import { startProviderStandin, type ProviderStandin } from '../helpers/provider-standin.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { readSse } from '../helpers/sse.js';
@@ -111,7 +112,7 @@ describe('POST /api/chat', () => {
     const events = await readSse(await chat({ message: 'loop forever', stream: true }));
     expect(openai.chatRequests().length - before).toBe(15);
     expect(events.at(-1)).toEqual({ done: 'true' });
-    expect(events.find((e) => 'error' in e).error).toMatch(/15/);
+    expect(events.find((e) => 'error' in e)).toEqual({ error: expect.stringMatching(/15/), code: 'TOOL_LOOP_LIMIT' });
     // The next message still works: the unanswered calls are left out of the history.
     openai.script([{ text: ['fine'] }]);
     expect((await (await chat({ message: 'after' })).json()).answer).toBe('fine');
@@ -188,7 +189,8 @@ describe('POST /api/chat', () => {
     expect(await stop.json()).toEqual({ conversation_id: history.conversation.id, stopped: true });
     const seen = await events;
     expect(seen.at(-1)).toEqual({ done: 'true' });
-    expect(seen.some((e) => 'error' in e && /stopped/.test(e.error))).toBe(true);
+    // A stop is not a failure: it has its own code, and says so plainly.
+    expect(seen.filter((e) => 'error' in e)).toEqual([{ error: 'The turn was stopped: stopped by the user', code: 'TURN_STOPPED' }]);
     for (let i = 0; i < 40; i++) {
       try {
         process.kill(pid, 0);
@@ -223,7 +225,7 @@ describe('POST /api/chat with recorded Anthropic streams (../shared/provider-str
     replay('17-anthropic-maxtokens-partial-tool');
     const events = await readSse(await chat({ message: 'write my tax guide', provider: 'rec', stream: true }));
     expect(events.some((e) => 'tool_result' in e)).toBe(false);
-    expect(events.find((e) => 'error' in e)?.error).toMatch(/cut.*max_tokens.*tool call/);
+    expect(events.find((e) => 'error' in e)).toEqual({ error: expect.stringMatching(/cut.*max_tokens.*tool call/), code: 'REPLY_CUT' });
     const text = events.filter((e) => 'content' in e).map((e) => e.content).join('');
     expect(text).toMatch(/^I'll create a comprehensive tax guide/);
     const answers = (await (await server.fetch('/api/chat/history')).json()).messages.filter((m: { role: string }) => m.role === 'assistant');
@@ -238,7 +240,7 @@ describe('POST /api/chat with recorded Anthropic streams (../shared/provider-str
     const before = await totals();
     replay('19-anthropic-overloaded-midstream');
     const events = await readSse(await chat({ message: 'hello', provider: 'rec', stream: true }));
-    expect(events.find((e) => 'error' in e)?.error).toMatch(/overloaded_error: Overloaded/);
+    expect(events.find((e) => 'error' in e)).toEqual({ error: expect.stringMatching(/overloaded_error: Overloaded/), code: expect.stringMatching(/^PROVIDER_/) });
     const after = await totals();
     expect([after.input_tokens - before.input_tokens, after.output_tokens - before.output_tokens]).toEqual([17, 1]);
   });
@@ -251,7 +253,10 @@ describe('POST /api/chat/summarize', () => {
     anthropic.script([{ text: ['Asked for the capital of France; answered Paris.'] }]);
     const before = anthropic.chatRequests().length;
     const res = await server.fetch('/api/chat/summarize', { method: 'POST', body: JSON.stringify({ conversation_id, provider: 'ant' }) });
-    expect(await res.json()).toEqual({ conversation_id, summary: 'Asked for the capital of France; answered Paris.' });
+    const answer = await res.json();
+    // The contract's answer (SummarizeResponseSchema), nothing more: the studio reads `summary` from it.
+    expect(Object.keys(chatRoutes.summarize.response.shape)).toEqual(['conversation_id', 'summary']);
+    expect(answer).toEqual({ conversation_id, summary: 'Asked for the capital of France; answered Paris.' });
     expect(anthropic.chatRequests().length).toBe(before + 1);
     expect(JSON.stringify(anthropic.chatRequests().at(-1)!.body.messages)).toContain('Capital of France?');
     const list = await (await server.fetch('/api/conversations')).json();
@@ -326,7 +331,8 @@ describe('POST /api/chat bad input', () => {
     expect((await res.json()).code).toBe(code);
     openai.script([{ status }]);
     const events = await readSse(await chat({ message: 'x', stream: true }));
-    expect(events.some((e) => 'error' in e)).toBe(true);
+    // The provider's refusal keeps its message and code in the stream too.
+    expect(events.find((e) => 'error' in e)).toMatchObject({ error: expect.any(String), code });
     expect(events.at(-1)).toEqual({ done: 'true' });
   });
 
