@@ -75,6 +75,10 @@ describe('creating and editing', () => {
     expect((await call(server, 'GET', '/api/workflow/nope')).status).toBe(404);
     expect((await call(server, 'PUT', '/api/workflow/nope', { title: 'x', steps: [{ title: 'b', kind: 'shell', command: 'echo b' }] })).status).toBe(404);
     expect((await call(server, 'DELETE', '/api/workflow/nope')).status).toBe(404);
+    // Refused before its stream opens: a plain 404, not a 200 stream ending in an error event.
+    const events = await server.fetch('/api/workflow/nope/events');
+    expect(events.status).toBe(404);
+    expect(events.headers.get('content-type')).toMatch(/application\/json/);
   });
 });
 
