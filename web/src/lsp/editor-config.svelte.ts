@@ -4,7 +4,8 @@
  * (existing content kept, a backup made) when the user asks.
  */
 import type { LspEditor, LspEditorConfigResponse } from '$wire/lsp';
-import { api, describeError } from '../lib/api';
+import { api } from '../lib/api';
+import { LoadState } from '../lib/load-state.svelte';
 import { autoInstall } from './auto-install.svelte';
 
 /** The editors, in tab order (the wire's LSP_EDITORS, which lives beside zod). */
@@ -13,14 +14,10 @@ export const EDITORS = ['vscode', 'neovim', 'helix', 'zed'] as const satisfies r
 /** How each editor is named on its tab. */
 export const EDITOR_NAMES: Record<LspEditor, string> = { vscode: 'VS Code', neovim: 'Neovim', helix: 'Helix', zed: 'Zed' };
 
-class EditorConfig {
+class EditorConfig extends LoadState {
   editor = $state<LspEditor>('vscode');
   answer = $state.raw<LspEditorConfigResponse | null>(null);
-  loading = $state(false);
   writing = $state(false);
-  error = $state('');
-  /** Counts requests, so that a slow answer for a tab left since does not replace the newer one. */
-  #request = 0;
 
   /** Shows `editor`'s files as they would be written (into the project folder, when one is typed). */
   async preview(editor: LspEditor = this.editor): Promise<void> {
@@ -38,22 +35,16 @@ class EditorConfig {
     }
   }
 
+  /** The latest request wins: a slow answer for a tab left since does not replace the newer one. */
   async #ask(write: boolean): Promise<void> {
-    const request = ++this.#request;
     const dir = autoInstall.projectDir.trim();
-    this.loading = true;
     this.error = '';
-    try {
+    const kept = await this.run(async (current) => {
       const answer = await api.post('/api/lsp/editor-config', { body: { editor: this.editor, ...(dir && { project_dir: dir }), ...(write && { write }) } });
-      if (request === this.#request) this.answer = answer;
-    } catch (err) {
-      if (request === this.#request) {
-        this.answer = null;
-        this.error = describeError(err);
-      }
-    } finally {
-      if (request === this.#request) this.loading = false;
-    }
+      if (current()) this.answer = answer;
+    });
+    // A failed preview shows no files; `error` is that of the latest request.
+    if (!kept && this.error) this.answer = null;
   }
 }
 
