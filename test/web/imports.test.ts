@@ -87,7 +87,7 @@ function violations(): string[] {
       const target = resolveImport(file, specifier);
       if (target === null || !isUnder(target, SERVER)) return [];
       const where = `${relative(ROOT, file)}: '${specifier}'`;
-      if (dirname(target) !== WIRE) return [`${where} (outside server/src/wire/)`];
+      if (!isUnder(target, WIRE)) return [`${where} (outside server/src/wire/)`];
       if (!typeOnly && loadsZod(tsSource(target))) return [`${where} (a value import from a wire module that loads zod; use \`import type\` or a zod-free module)`];
       return [];
     }),

@@ -118,7 +118,8 @@ export type RouteAt<M extends Method, P extends string> = RouteMap[`${M} ${P}` &
 
 type ParamsPart<C> = Sent<C, 'params'> extends undefined ? { params?: never } : { params: Sent<C, 'params'> };
 type QueryPart<C> = Sent<C, 'query'> extends undefined ? { query?: never } : { query?: Sent<C, 'query'> };
-type BodyPart<C> = Sent<C, 'body'> extends undefined ? { body?: never } : object extends Sent<C, 'body'> ? { body?: Sent<C, 'body'> } : { body: Sent<C, 'body'> };
+// A body whose fields are all optional (or that has none) may be left out: the client sends `{}`.
+type BodyPart<C> = Sent<C, 'body'> extends undefined ? { body?: never } : {} extends Sent<C, 'body'> ? { body?: Sent<C, 'body'> } : { body: Sent<C, 'body'> };
 /** What one call of a route takes: its path params, query and body, typed by its contract. */
 export type CallOptions<C> = RequestOptions & ParamsPart<C> & QueryPart<C> & BodyPart<C>;
 /** The options argument, optional when nothing in it is required. */
