@@ -95,7 +95,7 @@ class StudioChat {
   /** Starts afresh: the server's current conversation is set aside (it stays in the list). */
   async startNew(): Promise<void> {
     if (this.sending) return;
-    await api.post('/api/chat/clear', { body: {} });
+    await api.post('/api/chat/clear');
     this.#show(null, [], NO_TOKENS, null);
   }
 
