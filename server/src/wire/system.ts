@@ -68,7 +68,6 @@ export type ScanProgressEvent = z.infer<typeof ScanProgressEventSchema>;
 
 /** The events of POST /api/scan?stream=true: `{progress}` per tool, then the `{scan}` (then `{done:"true"}`). */
 export const ScanStreamEventSchema = z.union([ScanProgressEventSchema, z.object({ scan: ScanResultSchema })]);
-export type ScanStreamEvent = z.infer<typeof ScanStreamEventSchema>;
 
 /** GET /api/system/metrics */
 export const SystemMetricsSchema = z.object({
