@@ -24,6 +24,18 @@ export type ChatRequestBody = z.infer<typeof ChatRequestSchema>;
 
 /** Tokens one model call, or the whole message, used. */
 export const ChatUsageSchema = z.object({ input_tokens: z.number(), output_tokens: z.number() });
+export type ChatUsage = z.infer<typeof ChatUsageSchema>;
+
+/** What a tool call answered the model (the `tool_result` event). */
+export const ChatToolResultSchema = z.object({
+  tool_call_id: z.string(),
+  content: z.string(),
+  is_error: z.boolean(),
+  sudo_blocked: z.boolean().optional(),
+  /** The permission system refused the call (a rule, the mode, the user or the timeout): nothing ran. */
+  permission_denied: z.boolean().optional(),
+});
+export type ChatToolResult = z.infer<typeof ChatToolResultSchema>;
 
 /**
  * The codes of the `{error, code}` events a turn sends besides the usual ones (an AppError's
@@ -50,15 +62,7 @@ export const ChatEventSchema = z.union([
   z.object({ thinking_end: z.literal(true), ...reflection }),
   z.object({ reflection_start: z.literal(true) }),
   z.object({ tool_call: ToolCallSchema }),
-  z.object({
-    tool_result: z.object({
-      tool_call_id: z.string(),
-      content: z.string(),
-      is_error: z.boolean(),
-      sudo_blocked: z.boolean().optional(),
-      permission_denied: z.boolean().optional(),
-    }),
-  }),
+  z.object({ tool_result: ChatToolResultSchema }),
   /** A tool call waits for the user's answer (POST /api/chat/approve). */
   z.object({ approval_request: ApprovalRequestSchema }),
   /** It was answered (or timed out, or the turn stopped): the card goes. */

@@ -4,7 +4,7 @@
  * view code here: the Studio page holds the turn as state, and whatever this module writes into
  * it shows.
  */
-import type { ChatErrorCode, ChatRequestBody, ChatStreamEvent } from '$wire/chat-events';
+import type { ChatErrorCode, ChatRequestBody, ChatStreamEvent, ChatUsage } from '$wire/chat-events';
 import { ApiError, describeError } from '../lib/api';
 import { t } from '../lib/i18n.svelte';
 import { getStream, postStream } from '../lib/sse';
@@ -16,7 +16,7 @@ export interface StreamSink {
   /** The first event: the conversation the message went to. */
   conversation(id: string): void;
   /** Tokens one model call (or the whole message) used. */
-  usage(usage: { input_tokens: number; output_tokens: number }): void;
+  usage(usage: ChatUsage): void;
 }
 
 /** How a streamed message ended. */

@@ -4,17 +4,12 @@
  * stream events (chat-stream.ts) or rebuilt from stored messages (entriesFromHistory).
  */
 import type { ChatMessage, ToolCall } from '$wire/chat';
+import type { ChatToolResult } from '$wire/chat-events';
 import type { ApprovalRequest } from '$wire/permissions';
 import type { ApprovalOutcome } from '../permissions/policy';
 
 /** The outcome of a tool call, as the `tool_result` event carries it. */
-export interface ToolOutcome {
-  content: string;
-  is_error: boolean;
-  sudo_blocked?: boolean;
-  /** The permission system refused the call (a rule, the mode, the user or the timeout). */
-  permission_denied?: boolean;
-}
+export type ToolOutcome = Omit<ChatToolResult, 'tool_call_id'>;
 
 /** A tool call's card. */
 export interface ToolBlock {
