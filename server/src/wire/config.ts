@@ -11,9 +11,10 @@ import {
   TERMINAL_MAX_SESSIONS_MAX,
   TERMINAL_SCROLLBACK_MAX_LINES,
 } from './terminal-limits.js';
+import { SECRET_MASK } from './settings-values.js';
 
 /** The placeholder every secret is replaced with on the way out (and means "keep" on the way in). */
-export const MASK = '***';
+export const MASK = SECRET_MASK;
 
 export const LanguageSchema = z.enum(['en', 'fr']);
 export type Language = z.infer<typeof LanguageSchema>;

@@ -3,6 +3,7 @@
  * section), a decision, an approval request and its answer, and an audit entry.
  */
 import { z } from 'zod';
+import { APPROVAL_TIMEOUT_MAX_S, APPROVAL_TIMEOUT_MIN_S } from './settings-values.js';
 import { TOOL_NAMES } from './tools.js';
 
 export const PermissionActionSchema = z.enum(['allow', 'ask', 'deny']);
@@ -62,7 +63,7 @@ export const PermissionSettingsSchema = z.strictObject({
   /** The mode of a conversation that did not choose one. */
   mode: PermissionModeSchema,
   /** A request left unanswered this long is denied. */
-  approval_timeout_s: z.number().int().min(1).max(86_400),
+  approval_timeout_s: z.number().int().min(APPROVAL_TIMEOUT_MIN_S).max(APPROVAL_TIMEOUT_MAX_S),
   rules: z.array(PermissionRuleSchema).max(500),
 });
 export type PermissionSettings = z.infer<typeof PermissionSettingsSchema>;
