@@ -1,13 +1,15 @@
 import { join } from 'node:path';
+import type { Response } from 'express';
 import type { Capability } from '../context.js';
 import { abortOnDisconnect } from '../http/disconnect.js';
 import { streamEvents } from '../http/stream.js';
 import { TurnGate } from '../http/turn-gate.js';
 import { CHAT_BODY_LIMIT_BYTES, CHAT_STARTS_PER_TURN, LLM_ROUTE_RATE_LIMIT } from '../limits.js';
+import type { ChatRequestBody } from '../wire/chat-events.js';
 import { chatRoutes } from '../wire/routes/chat.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { chatMigrations } from './migrations.js';
-import { ChatService, ChatsBusyError } from './service.js';
+import { ChatService, ChatsBusyError, type StartedTurn } from './service.js';
 import { ChatStore } from './store.js';
 
 /** Chat (SPEC §7 "Chat"): POST /api/chat with the tool-call loop, its events, Stop, summaries, and the conversation routes. */
@@ -29,14 +31,8 @@ export const chatCapability: Capability = {
       // A hundred chats sent at once start a couple per loop turn, not all in one (http/turn-gate.ts).
       turnGate: new TurnGate(CHAT_STARTS_PER_TURN),
       handler: async ({ body, res, sse }) => {
-        let started;
-        try {
-          // Refusals (busy, unknown model, bad images, a turn running there) are plain HTTP errors, streamed or not.
-          started = chat.send(body);
-        } catch (err) {
-          if (err instanceof ChatsBusyError) res.setHeader('Retry-After', String(err.retryAfterS));
-          throw err;
-        }
+        // Refusals (busy, unknown model, bad images, a turn running there) are plain HTTP errors, streamed or not.
+        const started = start(chat, body, res);
         if (!body.stream) return chat.answer(started, abortOnDisconnect(res));
         const stream = sse();
         await streamEvents(stream, ctx.log, { conversation: started.conversationId }, (send) => started.turn.follow(send, stream.signal));
@@ -77,3 +73,13 @@ export const chatCapability: Capability = {
     });
   },
 };
+
+/** Starts the message's turn; a refusal because every chat slot is busy says when to retry. */
+function start(chat: ChatService, body: ChatRequestBody, res: Response): StartedTurn {
+  try {
+    return chat.send(body);
+  } catch (err) {
+    if (err instanceof ChatsBusyError) res.setHeader('Retry-After', String(err.retryAfterS));
+    throw err;
+  }
+}
