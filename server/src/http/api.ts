@@ -46,10 +46,6 @@ export interface RouteOptions<C extends Contract> {
   handler: (ctx: RouteContext<C>) => Result<C> | Promise<Result<C>>;
 }
 
-/** @deprecated Transition only. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type LegacyRoute = Contract & Omit<RouteOptions<Contract>, 'handler'> & { streams?: boolean; handler: (ctx: any) => unknown };
-
 /** A registered route: its contract and how it is served. */
 export type RouteSpec = Contract & Omit<RouteOptions<Contract>, 'handler'> & { handler: (ctx: RouteContext<Contract>) => unknown };
 
@@ -83,11 +79,8 @@ export class Api {
   }
 
   /** Registers the handler of a contract. */
-  route<const C extends Contract>(contract: C, options: RouteOptions<C>): void;
-  /** @deprecated Transition only: a route not yet declared in wire/routes/. */
-  route(spec: LegacyRoute): void;
-  route(contract: Contract | LegacyRoute, options?: RouteOptions<Contract>): void {
-    this.#routes.push({ ...contract, ...options, legacy: options === undefined } as unknown as RouteSpec);
+  route<const C extends Contract>(contract: C, options: RouteOptions<C>): void {
+    this.#routes.push({ ...contract, ...options } as unknown as RouteSpec);
   }
 
   /** Every registered route, in registration order. */
@@ -127,7 +120,7 @@ export class Api {
           const body = parse(spec.body, spec.body ? (hasBody(req) ? req.body : {}) : undefined, 'body');
           const query = parse(spec.query, { ...req.query }, 'query');
           const params = parse(spec.params, { ...req.params }, 'path');
-          const check = (spec as { legacy?: boolean }).legacy ? undefined : this.#check;
+          const check = this.#check;
           const sse = () => new SseWriter(res, check && ((event: unknown) => check.event(spec, event)));
           const result = await spec.handler({ body, query, params, req, res, sse } as never);
           if (check && !res.headersSent) check.answer(spec, result);

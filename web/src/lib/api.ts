@@ -159,15 +159,6 @@ export const api = {
   delete: <P extends PathOf<'DELETE'>>(path: P, ...[options]: CallArgs<RouteAt<'DELETE', P>>) => call('DELETE', path, options) as Promise<Answer<RouteAt<'DELETE', P>>>,
 };
 
-/** @deprecated Transition only, until every route is in wire/routes/: the hand-typed calls. */
-export const legacyApi = {
-  get: <T>(path: string, options?: RequestOptions) => request('GET', path, undefined, options) as Promise<T>,
-  post: <T>(path: string, body?: unknown, options?: RequestOptions) => request('POST', path, body, options) as Promise<T>,
-  put: <T>(path: string, body?: unknown, options?: RequestOptions) => request('PUT', path, body, options) as Promise<T>,
-  patch: <T>(path: string, body?: unknown, options?: RequestOptions) => request('PATCH', path, body, options) as Promise<T>,
-  delete: <T = void>(path: string, options?: RequestOptions) => request('DELETE', path, undefined, options) as Promise<T>,
-};
-
 /** A message fit for the user, whatever was thrown. */
 export function describeError(err: unknown): string {
   if (err instanceof ApiError && err.code === NETWORK_ERROR_CODE) return t('errors.network');

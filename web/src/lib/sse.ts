@@ -7,28 +7,10 @@ import { createParser } from 'eventsource-parser';
 import type { Event } from '$wire/contract';
 import { ApiError, buildInit, NO_STREAM_CODE, send, urlOf, type CallOptions, type PathOf, type RequestOptions, type RouteAt } from './api';
 
-/** Options of one streaming request. */
-export interface StreamOptions<E> extends RequestOptions {
+/** What reading a stream needs besides the request: the request's options and the event callback. */
+interface StreamOptions<E> extends RequestOptions {
   /** Called once per event, in order. */
   onEvent: (event: E) => void;
-}
-
-/**
- * POSTs `body` to `path` and calls `onEvent` for each JSON event until the server ends the
- * stream. A non-2xx answer rejects with ApiError before any event, exactly like `request`.
- */
-/** @deprecated Transition only. */
-export async function legacyPostStream<E>(path: string, body: unknown, options: StreamOptions<E>): Promise<void> {
-  await readStream(path, buildInit('POST', body, options.signal), options);
-}
-
-/**
- * GETs `path` as a stream (a re-subscription to something already under way) and calls
- * `onEvent` for each JSON event until the server ends it; fails like `legacyPostStream`.
- */
-/** @deprecated Transition only. */
-export async function legacyGetStream<E>(path: string, options: StreamOptions<E>): Promise<void> {
-  await readStream(path, buildInit('GET', undefined, options.signal), options);
 }
 
 /** Options of one streaming call of a route: its params, query and body, and what to do with each event. */
