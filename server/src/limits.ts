@@ -227,3 +227,19 @@ export const CLI_STOP_WAIT_MS = 15_000;
 export const DOCTOR_PROBE_TIMEOUT_MS = 5_000;
 /** A start that finds another start under way with the same home waits this long for it to be ready. */
 export const CLI_START_WAIT_MS = 30_000;
+
+// Permissions, workflows and chat: what a user meets in the audit, an approval card, a run.
+/** Longest call summary an audit row keeps; past it the summary is cut with an ellipsis. */
+export const AUDIT_SUMMARY_MAX_CHARS = 400;
+/** Audit rows kept; older ones are pruned as new ones come. */
+export const AUDIT_ROWS_MAX = 20_000;
+/** How long an answered or expired approval request is remembered, so a late answer gets 409/410 rather than 404. */
+export const APPROVAL_TOMBSTONE_TTL_MS = 24 * 3600_000;
+/** An approval card's diff past this is cut: the card is for reading, the tool still writes everything. */
+export const APPROVAL_PREVIEW_DIFF_MAX_CHARS = 200_000;
+/** A workflow step's live output kept in memory for re-subscribers (its end is kept). */
+export const WORKFLOW_LIVE_OUTPUT_MAX_CHARS = 1_000_000;
+/** The planner calls the model this many times at most: the first answer, and one correction (then 422 PLAN_INVALID). */
+export const WORKFLOW_PLAN_ATTEMPTS = 2;
+/** Retry-After (seconds) suggested when every chat slot is busy. */
+export const CHAT_BUSY_RETRY_AFTER_S = 2;

@@ -60,12 +60,14 @@ describe('an unexpected failure of a chat turn', () => {
     expect((entry!.err as { stack: string }).stack).toContain('stream-errors.test.ts');
   });
 
-  it('answers 500 INTERNAL without the internal message when not streamed', async () => {
+  it('answers 500 INTERNAL without the internal message when not streamed, and logs the error once', async () => {
+    logged.length = 0;
     failNextRun();
     const res = await fetchApi('/api/chat', { method: 'POST', body: JSON.stringify({ message: 'hello' }) });
     expect(res.status).toBe(500);
     const body = await res.text();
     expect(JSON.parse(body)).toEqual({ error: 'Internal server error', code: 'INTERNAL' });
     expect(body).not.toContain('SQLITE');
+    expect(logged.filter((entry) => entry.level === 50)).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { hostname, platform, userInfo } from 'node:os';
 import type { AppContext } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { streamError } from '../http/stream.js';
-import { CHAT_MAX_CONCURRENT } from '../limits.js';
+import { CHAT_BUSY_RETRY_AFTER_S, CHAT_MAX_CONCURRENT } from '../limits.js';
 import { isMcpToolName } from '../mcp/tool-names.js';
 import { completeChat, recordUsage, resolveProvider } from '../providers/index.js';
 import type { Services } from '../services.js';
@@ -17,12 +17,10 @@ import { checkImages } from './images.js';
 import type { ChatStore } from './store.js';
 import { Turns, type Turn } from './turns.js';
 
-/** Retry-After (seconds) suggested when every chat slot is busy. */
-const BUSY_RETRY_AFTER_S = 2;
 
 /** 429: CHAT_MAX_CONCURRENT turns run already; the route says when to retry. */
 export class ChatsBusyError extends AppError {
-  readonly retryAfterS = BUSY_RETRY_AFTER_S;
+  readonly retryAfterS = CHAT_BUSY_RETRY_AFTER_S;
   constructor() {
     super(429, 'RATE_LIMITED', `${CHAT_MAX_CONCURRENT} chats are already running; retry shortly`);
   }
@@ -174,7 +172,9 @@ export class ChatService {
   async answer(started: StartedTurn, signal: AbortSignal): Promise<ChatResponse> {
     await started.turn.follow(() => {}, signal);
     const done = await started.result;
-    if (!done.ok && !started.turn.signal.aborted) throw done.failure;
+    // An unexpected failure was logged when it became the turn's error event: answer it as
+    // INTERNAL here rather than have the error middleware log it a second time.
+    if (!done.ok && !started.turn.signal.aborted) throw done.failure instanceof AppError ? done.failure : new AppError(500, 'INTERNAL', 'Internal server error');
     const error = started.turn.events.filter((event) => 'error' in event).at(-1);
     return {
       conversation_id: started.conversationId,

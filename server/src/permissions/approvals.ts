@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '../http/errors.js';
 import type { ApprovalRequest, ApproveRequest } from '../wire/permissions.js';
+import { APPROVAL_TOMBSTONE_TTL_MS } from '../limits.js';
 
 /** How a request ended. */
 export type ApprovalAnswer =
@@ -14,8 +15,7 @@ export type ApprovalAnswer =
   | { decision: 'timeout'; at: string }
   | { decision: 'withdrawn'; at: string };
 
-/** How long an answered or expired request is remembered, so a late answer gets 409/410 rather than 404. */
-const TOMBSTONE_TTL_MS = 24 * 3600_000;
+/** Answered requests remembered at most; past it the oldest go first (a flood of asks must not grow memory). */
 const TOMBSTONES_MAX = 5000;
 
 interface Pending {
@@ -99,7 +99,7 @@ export class Approvals {
     const now = Date.now();
     this.#ended.set(id, { state, at: now });
     if (this.#ended.size > TOMBSTONES_MAX) {
-      for (const [key, value] of this.#ended) if (now - value.at > TOMBSTONE_TTL_MS || this.#ended.size > TOMBSTONES_MAX) this.#ended.delete(key);
+      for (const [key, value] of this.#ended) if (now - value.at > APPROVAL_TOMBSTONE_TTL_MS || this.#ended.size > TOMBSTONES_MAX) this.#ended.delete(key);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Migration } from '../db/database.js';
 import type { AuditDecider, AuditEntry, PermissionRule } from '../wire/permissions.js';
+import { AUDIT_ROWS_MAX, AUDIT_SUMMARY_MAX_CHARS } from '../limits.js';
 
 /** The audit table: one row per decision on a tool call. */
 export const permissionMigrations: readonly Migration[] = [
@@ -28,9 +29,6 @@ export const permissionMigrations: readonly Migration[] = [
   },
 ];
 
-const SUMMARY_MAX_CHARS = 400;
-/** Rows kept; older ones are pruned as new ones come. */
-const AUDIT_ROWS_MAX = 20_000;
 
 export type AuditRecord = Omit<AuditEntry, 'id' | 'at' | 'summary' | 'rule' | 'note' | 'conversation_id' | 'workflow_id'> & {
   args: Record<string, unknown>;
@@ -78,7 +76,7 @@ export class AuditLog {
       conversation_id: entry.conversation_id ?? null,
       workflow_id: entry.workflow_id ?? null,
       tool: entry.tool,
-      summary: summary.length > SUMMARY_MAX_CHARS ? `${summary.slice(0, SUMMARY_MAX_CHARS)}…` : summary,
+      summary: summary.length > AUDIT_SUMMARY_MAX_CHARS ? `${summary.slice(0, AUDIT_SUMMARY_MAX_CHARS)}…` : summary,
       decision: entry.decision,
       decided_by: entry.decided_by,
       reason: entry.reason,

@@ -7,15 +7,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import type * as Diff from 'diff';
 import { lazyModule } from '../lazy-module.js';
-import { READ_FILE_MAX_BYTES } from '../limits.js';
+import { APPROVAL_PREVIEW_DIFF_MAX_CHARS, READ_FILE_MAX_BYTES } from '../limits.js';
 import { resolveInRoot } from '../tools/root-path.js';
 import type { ApprovalPreview, PermissionDecision } from '../wire/permissions.js';
 
 /** Loaded with the first preview of a file write. */
 const diffLib = lazyModule<typeof Diff>('diff');
 
-/** A diff past this is cut: the card is for reading, the tool still writes everything. */
-const PREVIEW_DIFF_MAX_CHARS = 200_000;
 
 export async function previewOf(tool: string, args: Record<string, unknown>, decision: PermissionDecision, cwd: string, agentScope?: string): Promise<ApprovalPreview> {
   if (tool === 'terminal') return { kind: 'commands', commands: decision.commands };
@@ -44,5 +42,5 @@ async function writePreview(input: string, content: string, cwd: string): Promis
     // The tool will report why it cannot write; the card shows the new text.
   }
   const diff = diffLib().createTwoFilesPatch(before === null ? '/dev/null' : path, path, before ?? '', content, undefined, undefined, { context: 3 });
-  return { kind: 'diff', path, new_file: before === null, diff: diff.length > PREVIEW_DIFF_MAX_CHARS ? `${diff.slice(0, PREVIEW_DIFF_MAX_CHARS)}\n… (diff cut)` : diff };
+  return { kind: 'diff', path, new_file: before === null, diff: diff.length > APPROVAL_PREVIEW_DIFF_MAX_CHARS ? `${diff.slice(0, APPROVAL_PREVIEW_DIFF_MAX_CHARS)}\n… (diff cut)` : diff };
 }

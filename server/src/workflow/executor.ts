@@ -4,9 +4,8 @@ import type { Workflow, WorkflowStatus, WorkflowStep, WorkflowStreamEvent } from
 import { LiveOutput, unstreamed } from './live-output.js';
 import type { StepRunner } from './step-runner.js';
 import type { WorkflowStore } from './store.js';
+import { WORKFLOW_LIVE_OUTPUT_MAX_CHARS } from '../limits.js';
 
-/** Live output kept in memory for re-subscribers, per running step (its end is kept). */
-const LIVE_OUTPUT_MAX_CHARS = 1_000_000;
 /** The running step's output reaches SQLite at most this often while it streams. */
 const OUTPUT_FLUSH_MS = 500;
 
@@ -81,7 +80,7 @@ export class WorkflowExecutor {
 
   /** Starts the driver; the first event goes out on a later tick, after the caller subscribed. */
   #drive(id: string): void {
-    const live: LiveRun = { listeners: new Set(), stepId: null, output: new LiveOutput(LIVE_OUTPUT_MAX_CHARS), abort: new AbortController() };
+    const live: LiveRun = { listeners: new Set(), stepId: null, output: new LiveOutput(WORKFLOW_LIVE_OUTPUT_MAX_CHARS), abort: new AbortController() };
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.#live.set(id, live);
@@ -129,7 +128,7 @@ export class WorkflowExecutor {
       this.store.updateStep(id, step.id, { status: 'running', started_at });
       emit({ step: { id: step.id, status: 'running', started_at } });
       live.stepId = step.id;
-      live.output = new LiveOutput(LIVE_OUTPUT_MAX_CHARS);
+      live.output = new LiveOutput(WORKFLOW_LIVE_OUTPUT_MAX_CHARS);
       let flushed = 0;
       const outcome = await this.runner.run(
         this.store.require(id),

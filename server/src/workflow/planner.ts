@@ -6,6 +6,7 @@ import { completeChat, recordUsage, type ChatMessage, type ToolSpec } from '../p
 import type { ToolInfo } from '../wire/tools.js';
 import type { Provider } from '../wire/config.js';
 import { STEP_KINDS, SubmitPlanSchema, WORKFLOW_AGENTS } from '../wire/workflow.js';
+import { WORKFLOW_PLAN_ATTEMPTS } from '../limits.js';
 
 /** The plan the model submitted, validated. */
 export type SubmittedPlan = z.infer<typeof SubmitPlanSchema>;
@@ -21,8 +22,6 @@ export interface PlanInput {
   sudoAllowed: boolean;
 }
 
-/** Calls the model this many times at most: the first answer, and one correction. */
-const PLAN_ATTEMPTS = 2;
 
 /** The one tool the planner offers; its parameters are SubmitPlanSchema's JSON schema. */
 export const SUBMIT_PLAN_TOOL: ToolSpec = {
@@ -62,7 +61,7 @@ export async function planWorkflow(db: Database.Database, input: PlanInput, sign
     { role: 'user', content: input.context ? `Goal: ${input.goal}\n\nContext:\n${input.context}` : `Goal: ${input.goal}` },
   ];
   let problem = '';
-  for (let attempt = 1; attempt <= PLAN_ATTEMPTS; attempt++) {
+  for (let attempt = 1; attempt <= WORKFLOW_PLAN_ATTEMPTS; attempt++) {
     const done = await completeChat({ provider: input.provider, model: input.model, messages, tools: [SUBMIT_PLAN_TOOL], ...(signal && { signal }) });
     recordUsage(db, { provider_id: input.provider.id, model: input.model, ...done.usage });
     const call = done.tool_calls.find((c) => c.name === SUBMIT_PLAN_TOOL.name);
