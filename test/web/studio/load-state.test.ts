@@ -55,6 +55,17 @@ describe('LoadState', () => {
     expect(state.error).toBe('');
   });
 
+  it('drops the last failure as a run starts when asked to', async () => {
+    const state = new LoadState();
+    await state.run(() => Promise.reject(new Error('nope')));
+    const gate = deferred();
+    const retry = state.run(() => gate.promise, { clearError: true });
+    expect({ loading: state.loading, error: state.error }).toEqual({ loading: true, error: '' });
+    gate.reject(new Error('still nope'));
+    await expect(retry).resolves.toBe(false);
+    expect(state.error).toBe('still nope');
+  });
+
   it('does not count a failed first load as loaded', async () => {
     const state = new LoadState();
     await state.run(() => Promise.reject(new Error('nope')));

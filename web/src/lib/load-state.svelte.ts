@@ -12,12 +12,14 @@ export class LoadState {
   /**
    * Runs `load` under the flags above and answers whether it went through. The latest run wins:
    * one that ends after a newer one started leaves the flags alone, and `load` asks `current()`
-   * before it keeps an answer that a newer run may already have replaced.
+   * before it keeps an answer that a newer run may already have replaced. `clearError` drops the
+   * last failure as the run starts (a page that shows Loading, not the old error, while it retries).
    */
-  async run(load: (current: () => boolean) => Promise<void>): Promise<boolean> {
+  async run(load: (current: () => boolean) => Promise<void>, { clearError = false }: { clearError?: boolean } = {}): Promise<boolean> {
     const run = ++this.#latest;
     const current = (): boolean => run === this.#latest;
     this.loading = true;
+    if (clearError) this.error = '';
     try {
       await load(current);
       if (!current()) return false;
