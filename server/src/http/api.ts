@@ -1,11 +1,11 @@
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../limits.js';
+import type { Contract, EventSent, Received, Returned } from '../wire/contract.js';
 import { AppError } from './errors.js';
 import { TokenBucket } from './rate-limit.js';
 import { hasBody } from './request.js';
-import type { Logger } from 'pino';
-import type { Contract, EventSent, Received, Returned } from '../wire/contract.js';
 import { ResponseCheck } from './response-check.js';
 import { SseWriter } from './sse.js';
 import type { TurnGate } from './turn-gate.js';

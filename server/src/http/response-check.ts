@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { StreamDoneSchema, StreamErrorSchema } from '../wire/routes/common.js';
-import type { Contract } from '../wire/contract.js';
-import { AppError } from './errors.js';
 import { issuesText } from '../issues-text.js';
+import type { Contract } from '../wire/contract.js';
+import { StreamDoneSchema, StreamErrorSchema } from '../wire/routes/common.js';
+import { AppError } from './errors.js';
 
 /**
  * Holds every answer and every SSE event to its route's schema. Turned on in tests
