@@ -53,7 +53,8 @@ describe('system metrics', () => {
       expect(Math.abs(m.cpu.total - expected)).toBeLessThan(10);
       // One core of n kept busy by the child (others on this machine only add to it).
       expect(m.cpu.total).toBeGreaterThan((100 / os.cpus().length) * 0.6);
-      expect(Math.max(...m.cpu.per_core)).toBeGreaterThan(60);
+      // Per core, the same counts: their mean is the total (the child may move between cores, so no one core need be busy).
+      expect(Math.abs(m.cpu.per_core.reduce((a, b) => a + b, 0) / m.cpu.per_core.length - m.cpu.total)).toBeLessThan(5);
       for (const p of [m.cpu.total, ...m.cpu.per_core]) expect(p).toBeLessThanOrEqual(100);
       expect(m.timestamp).toBeGreaterThan(Date.now() - 5000);
     } finally {
