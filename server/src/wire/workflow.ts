@@ -134,13 +134,17 @@ export const WorkflowRunSchema = z.strictObject({
 });
 export type WorkflowRun = z.infer<typeof WorkflowRunSchema>;
 
-export const WorkflowSchema = z.strictObject({
+/** What a workflow and its row in the list both say of it. */
+const WorkflowHeadSchema = z.strictObject({
   id: z.string(),
   title: z.string(),
   goal: z.string(),
   status: z.enum(WORKFLOW_STATUSES),
   created_at: z.string(),
   updated_at: z.string(),
+});
+
+export const WorkflowSchema = WorkflowHeadSchema.extend({
   /** Why the last run failed, when it did. */
   error: z.string().nullable(),
   steps: z.array(WorkflowStepSchema),
@@ -149,13 +153,7 @@ export const WorkflowSchema = z.strictObject({
 export type Workflow = z.infer<typeof WorkflowSchema>;
 
 /** A row of GET /api/workflow/list (no outputs). */
-export const WorkflowSummarySchema = z.strictObject({
-  id: z.string(),
-  title: z.string(),
-  goal: z.string(),
-  status: z.enum(WORKFLOW_STATUSES),
-  created_at: z.string(),
-  updated_at: z.string(),
+export const WorkflowSummarySchema = WorkflowHeadSchema.extend({
   steps: z.number().int(),
   steps_done: z.number().int(),
 });
