@@ -119,6 +119,8 @@ class Skills extends LoadState {
     delete this.validations[name];
     delete this.tests[name];
     this.items = this.items.filter((s) => s.name !== name);
+    // A load still under way (an import's) read the list before the delete; a newer one wins over it.
+    await this.refresh();
   }
 
   /** The list's validation summary of `name` after a full check. */
