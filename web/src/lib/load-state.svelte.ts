@@ -10,19 +10,30 @@ export class LoadState {
   #latest = 0;
 
   /**
-   * Runs `load` under the flags above and answers whether it went through. The latest run wins:
-   * one that ends after a newer one started leaves the flags alone, and `load` asks `current()`
-   * before it keeps an answer that a newer run may already have replaced. `clearError` drops the
-   * last failure as the run starts (a page that shows Loading, not the old error, while it retries).
+   * The store's data was just changed here (a delete, a save): a load still under way read it
+   * before, so its answer is dropped instead of bringing back what was changed.
    */
-  async run(load: (current: () => boolean) => Promise<void>, { clearError = false }: { clearError?: boolean } = {}): Promise<boolean> {
+  supersede(): void {
+    this.#latest++;
+    this.loading = false;
+  }
+
+  /**
+   * Reads (`read`), then keeps the answer (`keep`) under the flags above, and answers whether it
+   * went through. The latest run wins: `keep` runs only for a run no newer one (nor a
+   * `supersede`) has replaced, and an older run's end or failure leaves the flags alone.
+   * `clearError` drops the last failure as the run starts (a page that shows Loading, not the old
+   * error, while it retries).
+   */
+  async run<T>(read: () => Promise<T>, keep: (answer: T) => void, { clearError = false }: { clearError?: boolean } = {}): Promise<boolean> {
     const run = ++this.#latest;
     const current = (): boolean => run === this.#latest;
     this.loading = true;
     if (clearError) this.error = '';
     try {
-      await load(current);
+      const answer = await read();
       if (!current()) return false;
+      keep(answer);
       this.error = '';
       this.loaded = true;
       return true;

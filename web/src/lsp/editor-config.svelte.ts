@@ -38,10 +38,11 @@ class EditorConfig extends LoadState {
   /** The latest request wins: a slow answer for a tab left since does not replace the newer one. */
   async #ask(write: boolean): Promise<void> {
     const dir = autoInstall.projectDir.trim();
-    const kept = await this.run(async (current) => {
-      const answer = await api.post('/api/lsp/editor-config', { body: { editor: this.editor, ...(dir && { project_dir: dir }), ...(write && { write }) } });
-      if (current()) this.answer = answer;
-    }, { clearError: true });
+    const kept = await this.run(
+      () => api.post('/api/lsp/editor-config', { body: { editor: this.editor, ...(dir && { project_dir: dir }), ...(write && { write }) } }),
+      (answer) => (this.answer = answer),
+      { clearError: true },
+    );
     // A failed preview shows no files; `error` is that of the latest request.
     if (!kept && this.error) this.answer = null;
   }

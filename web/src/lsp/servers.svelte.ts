@@ -21,11 +21,13 @@ class LspServers extends LoadState {
 
   /** Reads the registry and what is installed (GET /api/lsp). */
   async refresh(): Promise<void> {
-    await this.run(async () => {
-      const list = await api.get('/api/lsp');
-      this.servers = list.servers;
-      this.prefix = list.prefix;
-    });
+    await this.run(
+      () => api.get('/api/lsp'),
+      (list) => {
+        this.servers = list.servers;
+        this.prefix = list.prefix;
+      },
+    );
   }
 
   /** Installed servers, for the editor config and the health check. */

@@ -13,9 +13,10 @@ class OwnServers extends LoadState {
 
   /** Reads the list again. */
   async refresh(): Promise<void> {
-    await this.run(async () => {
-      this.servers = (await api.get('/api/mcp/servers')).servers;
-    });
+    await this.run(
+      () => api.get('/api/mcp/servers'),
+      (answer) => (this.servers = answer.servers),
+    );
   }
 
   /** Turns a server on or off for the chat (PUT /api/mcp/servers/{name}); rejects with the server's error. */
@@ -32,6 +33,7 @@ class OwnServers extends LoadState {
   /** Removes one of Atelier's servers (POST /api/mcp/remove with the editor `atelier`). */
   async remove(name: string): Promise<void> {
     await api.post('/api/mcp/remove', { body: { editor: 'atelier', scope: 'user', name } });
+    this.supersede();
     this.servers = this.servers.filter((s) => s.name !== name);
   }
 }

@@ -34,11 +34,13 @@ class McpRegistry extends LoadState {
   /** Reads the registry once per studio session (it is data shipped with the server). */
   async load(): Promise<void> {
     if (this.loaded || this.loading) return;
-    await this.run(async () => {
-      const answer = await api.get('/api/mcp/registry');
-      this.servers = answer.servers;
-      this.editors = answer.editors;
-    });
+    await this.run(
+      () => api.get('/api/mcp/registry'),
+      (answer) => {
+        this.servers = answer.servers;
+        this.editors = answer.editors;
+      },
+    );
   }
 
   /** An editor's description, by id. */

@@ -17,12 +17,13 @@ class McpStatus extends LoadState {
   /** Checks every configured server now. */
   async refresh(): Promise<void> {
     const dir = this.projectDir.trim();
-    await this.run(async (current) => {
-      const answer = await api.get('/api/mcp/status', { query: { ...(dir && { project_dir: dir }) } });
-      if (!current()) return;
-      this.answer = answer;
-      this.checkedProject = dir;
-    });
+    await this.run(
+      () => api.get('/api/mcp/status', { query: { ...(dir && { project_dir: dir }) } }),
+      (answer) => {
+        this.answer = answer;
+        this.checkedProject = dir;
+      },
+    );
   }
 
   /** Removes a configured entry from its file (POST /api/mcp/remove), then checks again. */

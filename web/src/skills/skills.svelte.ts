@@ -42,11 +42,13 @@ class Skills extends LoadState {
 
   /** Reads the skills and targets again (GET /api/skills). */
   async refresh(): Promise<void> {
-    await this.run(async () => {
-      const list = await api.get('/api/skills');
-      this.items = list.skills;
-      this.targets = list.targets;
-    });
+    await this.run(
+      () => api.get('/api/skills'),
+      (list) => {
+        this.items = list.skills;
+        this.targets = list.targets;
+      },
+    );
   }
 
   /** The target's description, for labels. */
@@ -118,9 +120,8 @@ class Skills extends LoadState {
     await api.delete('/api/skills/:name', { params: { name } });
     delete this.validations[name];
     delete this.tests[name];
+    this.supersede();
     this.items = this.items.filter((s) => s.name !== name);
-    // A load still under way (an import's) read the list before the delete; a newer one wins over it.
-    await this.refresh();
   }
 
   /** The list's validation summary of `name` after a full check. */

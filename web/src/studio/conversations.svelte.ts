@@ -35,9 +35,10 @@ export class ConversationList extends LoadState {
 
   /** Reads the list again. */
   async refresh(): Promise<void> {
-    await this.run(async () => {
-      this.items = await api.get('/api/conversations');
-    });
+    await this.run(
+      () => api.get('/api/conversations'),
+      (items) => (this.items = items),
+    );
   }
 
   /** Takes the search box's text; searches once typing pauses, or clears the search when empty. */
@@ -74,6 +75,7 @@ export class ConversationList extends LoadState {
   /** Deletes a conversation with its messages and images. */
   async remove(id: string): Promise<void> {
     await api.delete('/api/conversations/:id', { params: { id } });
+    this.supersede();
     this.items = this.items.filter((c) => c.id !== id);
     if (this.hits) this.hits = this.hits.filter((h) => h.conversation_id !== id);
   }

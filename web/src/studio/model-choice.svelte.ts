@@ -30,9 +30,10 @@ class ModelChoice extends LoadState {
 
   /** Reads the providers; until the user picks here, follows the profile's choice. */
   async load(): Promise<void> {
-    const read = await this.run(async () => {
-      this.providers = await api.get('/api/providers');
-    });
+    const read = await this.run(
+      () => api.get('/api/providers'),
+      (providers) => (this.providers = providers),
+    );
     if (!read) return;
     if (this.#touched && this.current) return;
     const profile = session.config?.profile;

@@ -13,11 +13,13 @@ export class TerminalCatalog extends LoadState {
 
   /** Reads the terminals this machine offers. */
   async load(): Promise<void> {
-    await this.run(async () => {
-      const answer = await api.get('/api/terminal/sessions');
-      this.system = answer.system;
-      this.connections = answer.connections;
-    });
+    await this.run(
+      () => api.get('/api/terminal/sessions'),
+      (answer) => {
+        this.system = answer.system;
+        this.connections = answer.connections;
+      },
+    );
   }
 
   /** Reads the themes once (they change only with a server restart). */

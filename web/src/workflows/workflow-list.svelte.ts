@@ -8,14 +8,16 @@ export class WorkflowList extends LoadState {
 
   /** Reads the list again (GET /api/workflow/list). */
   async refresh(): Promise<void> {
-    await this.run(async () => {
-      this.items = (await api.get('/api/workflow/list')).workflows;
-    });
+    await this.run(
+      () => api.get('/api/workflow/list'),
+      (list) => (this.items = list.workflows),
+    );
   }
 
   /** Deletes a workflow with its steps and runs. */
   async remove(id: string): Promise<void> {
     await api.delete('/api/workflow/:id', { params: { id } });
+    this.supersede();
     this.items = this.items.filter((w) => w.id !== id);
   }
 }
