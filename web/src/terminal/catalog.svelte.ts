@@ -36,12 +36,14 @@ export class TerminalCatalog extends LoadState {
 
   /** Takes a saved (or pinned, or forgotten) connection into the list. */
   connectionSaved(connection: SshConnectionPublic): void {
+    this.supersede();
     const others = this.connections.filter((c) => c.name !== connection.name);
     this.connections = [...others, connection].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Drops a deleted connection. */
   connectionDeleted(name: string): void {
+    this.supersede();
     this.connections = this.connections.filter((c) => c.name !== name);
   }
 }
