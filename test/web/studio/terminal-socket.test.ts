@@ -167,7 +167,8 @@ describe('TerminalSocket', () => {
     // Every connection is dropped before `ready`: each is a failed attempt.
     onStart = (conn) => conn.ws.terminate();
     const { log } = open({ attach: 's3' });
-    await until(() => connections.length === 4, 'four attempts', 20_000);
+    // Four attempts, the last one's attach received (a connection opens before its first frame arrives).
+    await until(() => connections.length === 4 && connections[3]!.messages.length > 0, 'four attempts', 20_000);
     const gaps = connections.slice(1).map((c, i) => c.at - connections[i]!.at);
     // The waits double (500, 1000, 2000 ms); each gap also holds a connection's latency, which a
     // loaded machine stretches, so each step is checked for half its growth rather than by ratio.
