@@ -23,9 +23,9 @@ function parameters(schema: z.ZodType | undefined, where: 'query' | 'path'): unk
 }
 
 /**
- * The 2xx answers of a route: a 204, or a 200 whose content is the JSON body, the SSE event
- * stream (each `data:` line one event: the route's events, then `{done}`, or `{error, code}`
- * first), or both when `?stream=true` chooses.
+ * The 2xx answers of a route: a 204, or a 200 whose content is the JSON body, a file (binary,
+ * by media type), the SSE event stream (each `data:` line one event: the route's events, then
+ * `{done}`, or `{error, code}` first), or JSON and stream both when the request chooses.
  */
 function answers(route: Contract): Record<string, unknown> {
   if (route.response === NoContentSchema) return { '204': { description: 'No content' } };
@@ -33,7 +33,7 @@ function answers(route: Contract): Record<string, unknown> {
   if (route.response) content['application/json'] = { schema: jsonSchema(route.response, 'output') };
   for (const type of route.file ?? []) content[type] = { schema: { type: 'string', format: 'binary' } };
   if (route.events) content['text/event-stream'] = { schema: jsonSchema(route.events.or(StreamDoneSchema).or(StreamErrorSchema), 'output') };
-  return { '200': { description: route.events && route.response ? 'JSON, or with ?stream=true an SSE stream of `data: <json>` events' : 'OK', ...(Object.keys(content).length > 0 && { content }) } };
+  return { '200': { description: route.events && route.response ? 'JSON, or when streaming is asked for (?stream=true, or stream in the body) an SSE stream of `data: <json>` events' : 'OK', ...(Object.keys(content).length > 0 && { content }) } };
 }
 
 /** Builds the OpenAPI 3 document from the same schemas that validate requests. */
