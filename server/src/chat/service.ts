@@ -17,7 +17,6 @@ import { checkImages } from './images.js';
 import type { ChatStore } from './store.js';
 import { Turns, type Turn } from './turns.js';
 
-
 /** 429: CHAT_MAX_CONCURRENT turns run already; the route says when to retry. */
 export class ChatsBusyError extends AppError {
   readonly retryAfterS = CHAT_BUSY_RETRY_AFTER_S;

@@ -139,6 +139,11 @@ export function urlOf(path: string, options: unknown = {}): string {
   return encoded ? `${filled}?${encoded}` : filled;
 }
 
+/** The URL of a GET route for a link or a download (a file answer), typed like a call. */
+export function hrefOf<P extends PathOf<'GET'>>(path: P, ...[options]: CallArgs<RouteAt<'GET', P>>): string {
+  return urlOf(path, options);
+}
+
 /** What every call's options have in common, whatever its route (the generic types narrow it at the call site). */
 type AnyCallOptions = RequestOptions & { params?: object; query?: object; body?: unknown };
 

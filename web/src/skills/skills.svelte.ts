@@ -14,7 +14,7 @@ import type {
   SkillValidation,
   UndeploySkillRequest,
 } from '$wire/skills';
-import { api, describeError } from '../lib/api';
+import { api, describeError, hrefOf } from '../lib/api';
 import { download, fileToBase64 } from '../lib/download';
 import { LoadState } from '../lib/load-state.svelte';
 import { modelChoice } from '../studio/model-choice.svelte';
@@ -102,7 +102,7 @@ class Skills extends LoadState {
 
   /** Downloads the skill folder as a zip (GET /api/skills/export). */
   async exportZip(name: string): Promise<void> {
-    await download(`/api/skills/export?name=${encodeURIComponent(name)}`, `${name}.zip`);
+    await download(hrefOf('/api/skills/export', { query: { name } }), `${name}.zip`);
   }
 
   /** Imports a zip the user picked (POST /api/skills/import); the caller checked its size. */

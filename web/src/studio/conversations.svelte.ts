@@ -3,7 +3,7 @@
  * per-conversation actions (summarize, delete, export).
  */
 import type { ConversationListItem, SearchHit } from '$wire/chat';
-import { api, describeError } from '../lib/api';
+import { api, describeError, hrefOf } from '../lib/api';
 import { LoadState } from '../lib/load-state.svelte';
 import { modelChoice } from './model-choice.svelte';
 
@@ -18,7 +18,7 @@ export interface SummaryState {
 
 /** Where the browser downloads a conversation as JSON (the server names the file). */
 export function exportHref(id: string): string {
-  return `/api/conversations/export?id=${encodeURIComponent(id)}`;
+  return hrefOf('/api/conversations/export', { query: { id } });
 }
 
 export class ConversationList extends LoadState {
