@@ -67,9 +67,25 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
   return result.data;
 }
 
+/** Registers a group's handlers on the Api (a capability's `register`, once its code is loaded). */
+export type Registrar = (api: Api) => void;
+
+/** Routes whose handlers load on the first request for one of them (`Api.defer`). */
+interface DeferredGroup {
+  readonly contracts: readonly Contract[];
+  readonly load: () => Promise<Registrar>;
+  /** The group's routes, once loaded: a router of their own. */
+  router?: Promise<Router>;
+}
+
 /** A set of routes that builds an Express router and documents itself. */
 export class Api {
   readonly #routes: RouteSpec[] = [];
+
+  readonly #deferred: DeferredGroup[] = [];
+
+  /** Requests gates() has let through, so a deferred route does not gate them twice. */
+  readonly #gatePassed = new WeakSet<Request>();
 
   readonly #check: ResponseCheck | undefined;
 
@@ -83,7 +99,22 @@ export class Api {
     this.#routes.push({ ...contract, ...options } as unknown as RouteSpec);
   }
 
-  /** Every registered route, in registration order. */
+  /**
+   * Routes served by code that loads on the first request for one of them: `load` resolves to
+   * what registers their handlers, which must be exactly `contracts`. Until then the server holds
+   * only the contracts; a request waits for the load, then takes the route's whole way (body
+   * limit, rate limit, turn gate, handler).
+   */
+  defer(contracts: readonly Contract[], load: () => Promise<Registrar>): void {
+    this.#deferred.push({ contracts, load });
+  }
+
+  /** Loads every deferred group (the OpenAPI document describes them all). */
+  async loadAll(): Promise<void> {
+    await Promise.all(this.#deferred.map((group) => this.#loaded(group)));
+  }
+
+  /** Every registered route, in registration order (deferred ones once loaded: see loadAll). */
   get routes(): readonly RouteSpec[] {
     return this.#routes;
   }
@@ -94,19 +125,56 @@ export class Api {
    * matched by exact path, so a gate belongs on a route without path parameters.
    */
   gates(): RequestHandler {
-    const gated = this.#routes.filter((r) => r.turnGate);
     return (req, _res, next) => {
-      const route = gated.find((r) => r.method === req.method.toLowerCase() && r.path === req.path);
+      const route = this.#gated(req);
       if (!route) return next();
+      this.#gatePassed.add(req);
       void route.turnGate!.pass().then(() => next());
     };
   }
 
-  /** An Express router serving every registered route. */
+  /** An Express router serving every registered route, and the deferred ones. */
   router(): Router {
+    const router = this.#router(this.#routes);
+    for (const group of this.#deferred) {
+      // The first requests wait for the load; a gated route's gate is passed here when gates() had no route to match yet.
+      const serve: RequestHandler = (req, res, next) => {
+        this.#loaded(group)
+          .then(async (loaded) => {
+            if (!this.#gatePassed.has(req)) await this.#gated(req)?.turnGate!.pass();
+            loaded(req, res, next);
+          })
+          .catch(next);
+      };
+      for (const contract of group.contracts) router[contract.method](contract.path, serve);
+    }
+    return router;
+  }
+
+  #gated(req: Request): RouteSpec | undefined {
+    return this.#routes.find((r) => r.turnGate && r.method === req.method.toLowerCase() && r.path === req.path);
+  }
+
+  /** Loads a deferred group once and registers its handlers; refuses a registrar that serves other routes than its contracts. */
+  #loaded(group: DeferredGroup): Promise<Router> {
+    group.router ??= group.load().then((register) => {
+      const first = this.#routes.length;
+      register(this);
+      const added = this.#routes.slice(first);
+      const key = (c: Contract): string => `${c.method} ${c.path}`;
+      const want = new Set(group.contracts.map(key));
+      const got = new Set(added.map(key));
+      const wrong = [...[...want].filter((k) => !got.has(k)), ...[...got].filter((k) => !want.has(k))];
+      if (wrong.length > 0) throw new Error(`A deferred group registered other routes than its contracts: ${wrong.join(', ')}`);
+      return this.#router(added);
+    });
+    return group.router;
+  }
+
+  #router(routes: readonly RouteSpec[]): Router {
     // Case-sensitive like the security guard's path checks: /API/x must not reach /api/x.
     const router = Router({ caseSensitive: true, strict: false });
-    for (const spec of this.#routes) {
+    for (const spec of routes) {
       const jsonParser = express.json({ limit: spec.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, strict: false });
       const bucket = spec.rateLimit && new TokenBucket(spec.rateLimit.requests, spec.rateLimit.perMs);
       router[spec.method](spec.path, jsonParser, async (req, res, next) => {
