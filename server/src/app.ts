@@ -1,10 +1,10 @@
 import express, { type Express } from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { AppContext, Capability } from './context.js';
+import type { AppContext } from './context.js';
 import { migrate } from './db/database.js';
 import { metaRoutes } from './wire/routes/meta.js';
-import { createServices } from './services.js';
+import type { Services } from './services.js';
 import { Api } from './http/api.js';
 import { AppError, errorMiddleware, notFound } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
@@ -13,23 +13,8 @@ import { redactUrl } from './logger.js';
 import { httpGuard, upgradeGuard, type GuardOptions } from './security/guard.js';
 import { staticShell } from './http/static.js';
 import { securityHeaders } from './security/headers.js';
-import { authCapability, signInFromQuery } from './security/routes.js';
-import { chatCapability } from './chat/routes.js';
-import { configCapability } from './config/routes.js';
-import { providersCapability } from './providers/routes.js';
-import { systemCapability } from './system/routes.js';
-import { terminalCapability } from './terminal/routes.js';
-import { toolsCapability } from './tools/routes.js';
-import { skillsCapability } from './skills/routes.js';
-import { lspCapability } from './lsp/routes.js';
-import { mcpCapability } from './mcp/routes.js';
-import { workflowCapability } from './workflow/routes.js';
-import { permissionsCapability } from './permissions/routes.js';
-
-/** Every capability, in the order their migrations and routes are applied. */
-function capabilities(guard: GuardOptions): readonly Capability[] {
-  return [authCapability(guard), systemCapability, configCapability, providersCapability, permissionsCapability, terminalCapability, toolsCapability, chatCapability, workflowCapability, skillsCapability, lspCapability, mcpCapability];
-}
+import { signInFromQuery } from './security/routes.js';
+import { capabilities } from './capabilities.js';
 
 /** The assembled application: an Express app plus the handler for WebSocket upgrades. */
 export interface AtelierApp {
@@ -47,11 +32,34 @@ export function createApp(ctx: AppContext, guard: GuardOptions, staticDir: strin
   // Tests hold every answer to its schema (http/response-check.ts).
   const api = new Api({ checkResponses: process.env.ATELIER_CHECK_RESPONSES === '1', log: ctx.log });
   const ws = new WsRoutes();
-  const services = createServices(ctx);
-  for (const capability of all) capability.register({ api, ws, services, ctx: { ...ctx, log: ctx.log.child({ capability: capability.name }) } });
+  // The shared services load with the first lazy capability that needs them (they are most of its code).
+  let services: Promise<Services> | undefined;
+  const loadServices = (): Promise<Services> => (services ??= import('./services.js').then((m) => m.createServices(ctx)));
+  const target = (name: string) => ({ api, ws, ctx: { ...ctx, log: ctx.log.child({ capability: name }) } });
+  for (const capability of all) {
+    if (!('load' in capability)) {
+      capability.register(target(capability.name));
+      continue;
+    }
+    api.defer(capability.routes, async () => {
+      const [loaded, shared] = await Promise.all([capability.load(), loadServices()]);
+      const migrations = loaded.migrations ?? [];
+      if (loaded.name !== capability.name || migrations.length !== capability.migrations.length || migrations.some((m, i) => m !== capability.migrations[i])) {
+        throw new Error(`capabilities.ts lists ${capability.name} with another name or other migrations than its code has`);
+      }
+      return (routes) => loaded.register({ ...target(capability.name), api: routes, services: shared });
+    });
+  }
   // Built on first request: converting every schema costs ~50 ms a start should not pay.
   let openapi: ReturnType<typeof openApiDocument> | undefined;
-  api.route(metaRoutes.openapi, { tag: 'meta', summary: 'This document', handler: () => (openapi ??= openApiDocument(api, { title: 'Atelier', version: ctx.version })) });
+  api.route(metaRoutes.openapi, {
+    tag: 'meta',
+    summary: 'This document',
+    handler: async () => {
+      await api.loadAll(); // its summaries and tags come with each capability's code
+      return (openapi ??= openApiDocument(api, { title: 'Atelier', version: ctx.version }));
+    },
+  });
 
   const app = express();
   app.disable('x-powered-by');

@@ -7,6 +7,7 @@ import type { Lifecycle } from './lifecycle.js';
 import type { Migration } from './db/database.js';
 import type { AtelierPaths } from './paths.js';
 import type { Services } from './services.js';
+import type { Contract } from './wire/contract.js';
 
 /** What every capability receives: shared state, nothing HTTP-specific. */
 export interface AppContext {
@@ -26,12 +27,41 @@ export interface AppContext {
   scanToolsAtStart: boolean;
 }
 
+/** What a capability's `register` is handed. */
+export interface CapabilityTarget {
+  api: Api;
+  ws: WsRoutes;
+  ctx: AppContext;
+  services: Services;
+}
+
 /**
  * A capability is one folder under server/src: it contributes migrations, HTTP routes and
- * WebSocket routes. app.ts lists capabilities and calls `register`; nothing else.
+ * WebSocket routes. app.ts lists capabilities (capabilities.ts) and calls `register`; nothing else.
  */
 export interface Capability {
   name: string;
   migrations?: readonly Migration[];
-  register(target: { api: Api; ws: WsRoutes; ctx: AppContext; services: Services }): void;
+  register(target: CapabilityTarget): void;
+}
+
+/**
+ * Registered when the server starts: a capability with WebSocket routes or start-up work. It
+ * uses no shared service: those load with the first lazy capability.
+ */
+export interface StartCapability {
+  name: string;
+  migrations?: readonly Migration[];
+  register(target: Omit<CapabilityTarget, 'services'>): void;
+}
+
+/**
+ * A capability whose code loads with the first request for one of its routes: until then the
+ * server holds its migrations (applied at start) and its contracts, not its services.
+ */
+export interface LazyCapability {
+  name: string;
+  migrations: readonly Migration[];
+  routes: readonly Contract[];
+  load(): Promise<Capability>;
 }

@@ -1,4 +1,4 @@
-import type { Capability } from '../context.js';
+import type { StartCapability } from '../context.js';
 import type { AtelierConfig, PublicConfig } from '../wire/config.js';
 import { configRoutes } from '../wire/routes/config.js';
 import { assertActiveProviderExists, maskProvider, removeProvider, upsertProvider } from './providers.js';
@@ -8,7 +8,7 @@ function publicConfig(config: AtelierConfig): PublicConfig {
 }
 
 /** Profile, BMAD settings, providers, reset and generations (SPEC §7 "Configuration"). */
-export const configCapability: Capability = {
+export const configCapability: StartCapability = {
   name: 'config',
   register({ api, ctx }) {
     const store = ctx.config;

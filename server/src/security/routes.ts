@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { Capability } from '../context.js';
+import type { StartCapability } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { SESSION_COOKIE_MAX_AGE_S } from '../limits.js';
 import { securityRoutes } from '../wire/routes/security.js';
@@ -31,7 +31,7 @@ export function signInFromQuery(opts: GuardOptions): RequestHandler {
 }
 
 /** `POST /api/auth/session {token}`: the studio's sign-in form; public, and the only public write. */
-export function authCapability(opts: GuardOptions): Capability {
+export function authCapability(opts: GuardOptions): StartCapability {
   return {
     name: 'auth',
     register({ api }) {

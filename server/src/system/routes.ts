@@ -1,4 +1,4 @@
-import type { AppContext, Capability } from '../context.js';
+import type { AppContext, StartCapability } from '../context.js';
 import { streamOrJson } from '../http/stream.js';
 import { systemRoutes } from '../wire/routes/system.js';
 import type { HealthResponse, InfoResponse } from '../wire/system.js';
@@ -18,7 +18,7 @@ function info(ctx: AppContext): InfoResponse {
 }
 
 /** Health, machine description, CLI tool scan and live metrics (SPEC §7 "System"). */
-export const systemCapability: Capability = {
+export const systemCapability: StartCapability = {
   name: 'system',
   migrations: systemMigrations,
   register({ api, ctx }) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Capability } from '../context.js';
+import type { StartCapability } from '../context.js';
 import { AppError } from '../http/errors.js';
 import { TERMINAL_WS_PATH, WS_CLOSE_TRY_AGAIN_LATER } from '../wire/terminal-limits.js';
 import { terminalRoutes } from '../wire/routes/terminal.js';
@@ -20,7 +20,7 @@ import { listWslDistros } from './wsl.js';
 import { scavenger, YOUNG_GC_EVERY_BYTES, YoungGcPacer } from './young-gc.js';
 
 /** Terminals (SPEC §7 "Terminal"): the PTY WebSocket, saved SSH connections, themes, preferences. */
-export const terminalCapability: Capability = {
+export const terminalCapability: StartCapability = {
   name: 'terminal',
   migrations: sshMigrations,
   register({ api, ws, ctx }) {
