@@ -41,7 +41,7 @@ export function createApp(ctx: AppContext, guard: GuardOptions, staticDir: strin
       capability.register(target(capability.name));
       continue;
     }
-    api.defer(capability.routes, async () => {
+    api.defer(capability.prefixes, async () => {
       const [loaded, shared] = await Promise.all([capability.load(), loadServices()]);
       const migrations = loaded.migrations ?? [];
       if (loaded.name !== capability.name || migrations.length !== capability.migrations.length || migrations.some((m, i) => m !== capability.migrations[i])) {

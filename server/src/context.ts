@@ -7,7 +7,6 @@ import type { Lifecycle } from './lifecycle.js';
 import type { Migration } from './db/database.js';
 import type { AtelierPaths } from './paths.js';
 import type { Services } from './services.js';
-import type { Contract } from './wire/contract.js';
 
 /** What every capability receives: shared state, nothing HTTP-specific. */
 export interface AppContext {
@@ -56,12 +55,12 @@ export interface StartCapability {
 }
 
 /**
- * A capability whose code loads with the first request for one of its routes: until then the
- * server holds its migrations (applied at start) and its contracts, not its services.
+ * A capability whose code loads with the first request under one of its path prefixes
+ * (`Api.defer`): until then the server holds its migrations (applied at start), not its routes.
  */
 export interface LazyCapability {
   name: string;
   migrations: readonly Migration[];
-  routes: readonly Contract[];
+  prefixes: readonly string[];
   load(): Promise<Capability>;
 }

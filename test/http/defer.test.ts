@@ -1,5 +1,5 @@
-// Api.defer: a capability's routes are known at start and its code loads with the first request
-// for one of them (capabilities.ts), once, and then serves them as if registered at start.
+// Api.defer: a capability's code loads with the first request under one of its path prefixes
+// (capabilities.ts), once, and then serves its routes as if registered at start.
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -13,6 +13,8 @@ const contracts = {
   list: { method: 'get', path: '/things', response: z.object({ things: z.array(z.string()) }) },
   one: { method: 'get', path: '/things/:id', params: z.object({ id: z.string() }), response: z.object({ id: z.string() }) },
   add: { method: 'post', path: '/things', body: z.object({ name: z.string() }), response: z.object({ added: z.string() }) },
+  special: { method: 'get', path: '/things/special/one', response: z.object({ special: z.boolean() }) },
+  early: { method: 'get', path: '/things/early', response: z.object({ early: z.boolean() }) },
 } as const;
 
 const silent = pino({ level: 'silent' });
@@ -35,11 +37,13 @@ function things(gate?: TurnGate): Registrar {
   };
 }
 
+const post = (base: string, body: unknown) => fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 describe('Api.defer', () => {
   it('loads nothing until a request comes, then loads once for concurrent first requests', async () => {
     const api = new Api({ checkResponses: true, log: silent });
     const load = vi.fn(async () => things());
-    api.defer(Object.values(contracts), load);
+    api.defer(['/things'], load);
     const base = await serve(api);
     expect(load).not.toHaveBeenCalled();
     expect(api.routes).toHaveLength(0);
@@ -47,18 +51,31 @@ describe('Api.defer', () => {
     const [list, one] = await Promise.all([fetch(`${base}/things`), fetch(`${base}/things/x%2Fy`)]);
     expect(await list.json()).toEqual({ things: ['a'] });
     expect(await one.json()).toEqual({ id: 'x/y' });
-    const add = await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'b' }) });
-    expect(await add.json()).toEqual({ added: 'b' });
+    expect(await (await post(base, { name: 'b' })).json()).toEqual({ added: 'b' });
     expect(load).toHaveBeenCalledTimes(1);
     expect(api.routes.map((r) => `${r.method} ${r.path}`)).toEqual(['get /things', 'get /things/:id', 'post /things']);
+  });
+
+  it('leaves a route registered at start to itself, and answers 404 under the prefix for what the group does not serve', async () => {
+    const api = new Api({ checkResponses: true, log: silent });
+    api.route(contracts.early, { tag: 't', summary: 's', handler: () => ({ early: true }) });
+    const load = vi.fn(async () => things());
+    api.defer(['/things'], load);
+    const base = await serve(api);
+    expect(await (await fetch(`${base}/things/early`)).json()).toEqual({ early: true });
+    expect((await fetch(`${base}/thingsmore`)).status).toBe(404); // not under the prefix: nothing loads
+    expect((await fetch(`${base}/THINGS`)).status).toBe(404); // paths are case-sensitive, as the guard's are
+    expect(load).not.toHaveBeenCalled();
+    expect((await fetch(`${base}/things/a/b`)).status).toBe(404);
+    expect(load).toHaveBeenCalledTimes(1);
   });
 
   it('validates a deferred route like any other: a bad body is refused and the handler never runs', async () => {
     const api = new Api({ checkResponses: true, log: silent });
     const handler = vi.fn(() => ({ added: 'never' }));
-    api.defer([contracts.add], async () => (a) => a.route(contracts.add, { tag: 't', summary: 's', handler }));
+    api.defer(['/things'], async () => (a) => a.route(contracts.add, { tag: 't', summary: 's', handler }));
     const base = await serve(api);
-    const res = await fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 7 }) });
+    const res = await post(base, { name: 7 });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(handler).not.toHaveBeenCalled();
@@ -68,37 +85,53 @@ describe('Api.defer', () => {
     const gate = new TurnGate(1);
     const pass = vi.spyOn(gate, 'pass');
     const api = new Api({ checkResponses: true, log: silent });
-    api.defer(Object.values(contracts), async () => things(gate));
+    api.defer(['/things'], async () => things(gate));
     const base = await serve(api);
-    const post = () => fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'b' }) });
-    expect((await post()).status).toBe(200); // gates() found no route yet: the deferred handler passed the gate
+    expect((await post(base, { name: 'b' })).status).toBe(200); // gates() found no route yet: the deferred handler passed the gate
     expect(pass).toHaveBeenCalledTimes(1);
-    expect((await post()).status).toBe(200); // gates() passed it: the deferred handler does not again
+    expect((await post(base, { name: 'b' })).status).toBe(200); // gates() passed it: the deferred handler does not again
     expect(pass).toHaveBeenCalledTimes(2);
   });
 
-  it('refuses code that registers other routes than its contracts, naming them, and serves none of them', async () => {
+  it('gives a path under two groups to the longer prefix, and loads only that group', async () => {
     const api = new Api({ checkResponses: true, log: silent });
-    const stray = { method: 'get', path: '/stray', response: z.object({}) } as const;
-    api.defer([contracts.list, contracts.one], async () => (a) => {
+    const outer = vi.fn(async () => things());
+    const inner = vi.fn(async (): Promise<Registrar> => (a) => a.route(contracts.special, { tag: 't', summary: 's', handler: () => ({ special: true }) }));
+    api.defer(['/things'], outer);
+    api.defer(['/things/special'], inner);
+    const base = await serve(api);
+    expect(await (await fetch(`${base}/things/special/one`)).json()).toEqual({ special: true });
+    expect(inner).toHaveBeenCalledTimes(1);
+    expect(outer).not.toHaveBeenCalled();
+  });
+
+  it('refuses code that registers a route outside its prefixes, naming it, and serves none of its routes', async () => {
+    const api = new Api({ checkResponses: true, log: silent });
+    api.defer(['/things'], async () => (a) => {
       a.route(contracts.list, { tag: 't', summary: 's', handler: () => ({ things: [] }) });
-      a.route(stray, { tag: 't', summary: 's', handler: () => ({}) });
+      a.route(contracts.special, { tag: 't', summary: 's', handler: () => ({ special: true }) }); // owned by the group below
     });
+    api.defer(['/things/special'], async () => () => {});
     const base = await serve(api);
     const res = await fetch(`${base}/things`);
     expect(res.status).toBe(500);
-    await expect(api.loadAll()).rejects.toThrow('other routes than its contracts: get /things/:id, get /stray');
-    expect((await fetch(`${base}/stray`)).status).toBe(404);
+    await expect(api.loadAll()).rejects.toThrow('registered routes outside its prefixes (/things): get /things/special/one');
+    expect(api.routes).toEqual([]);
+    expect((await fetch(`${base}/things/special/one`)).status).toBe(404);
+  });
+
+  it('refuses a prefix that is not a plain path', () => {
+    const api = new Api({ checkResponses: true, log: silent });
+    expect(() => api.defer(['/things/:id'], async () => () => {})).toThrow('plain path');
+    expect(() => api.defer(['/things/'], async () => () => {})).toThrow('plain path');
+    expect(() => api.defer(['things'], async () => () => {})).toThrow('plain path');
   });
 
   it('loadAll loads every group, so the route table is whole', async () => {
     const api = new Api({ checkResponses: true, log: silent });
-    api.defer([contracts.list, contracts.one], async () => (a) => {
-      a.route(contracts.list, { tag: 't', summary: 's', handler: () => ({ things: [] }) });
-      a.route(contracts.one, { tag: 't', summary: 's', handler: ({ params }) => ({ id: params.id }) });
-    });
-    api.defer([contracts.add], async () => (a) => a.route(contracts.add, { tag: 't', summary: 's', handler: ({ body }) => ({ added: body.name }) }));
+    api.defer(['/things'], async () => things());
+    api.defer(['/things/special'], async () => (a) => a.route(contracts.special, { tag: 't', summary: 's', handler: () => ({ special: true }) }));
     await api.loadAll();
-    expect(api.routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['get /things', 'get /things/:id', 'post /things']);
+    expect(api.routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['get /things', 'get /things/:id', 'get /things/special/one', 'post /things']);
   });
 });

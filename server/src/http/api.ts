@@ -70,9 +70,9 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where
 /** Registers a group's handlers on the Api (a capability's `register`, once its code is loaded). */
 export type Registrar = (api: Api) => void;
 
-/** Routes whose handlers load on the first request for one of them (`Api.defer`). */
+/** Routes whose handlers load on the first request under one of their path prefixes (`Api.defer`). */
 interface DeferredGroup {
-  readonly contracts: readonly Contract[];
+  readonly prefixes: readonly string[];
   readonly load: () => Promise<Registrar>;
   /** The group's routes, once loaded: a router of their own. */
   router?: Promise<Router>;
@@ -100,13 +100,18 @@ export class Api {
   }
 
   /**
-   * Routes served by code that loads on the first request for one of them: `load` resolves to
-   * what registers their handlers, which must be exactly `contracts`. Until then the server holds
-   * only the contracts; a request waits for the load, then takes the route's whole way (body
-   * limit, rate limit, turn gate, handler).
+   * Routes served by code that loads on the first request under one of `prefixes` (a path, or a
+   * path followed by `/…`) that no route registered at start answers: `load` resolves to what
+   * registers their handlers. Until then the server holds neither their code nor their contracts
+   * (their zod schemas are most of a contract's cost); a request waits for the load, then takes
+   * the route's whole way (body limit, validation, rate limit, turn gate, handler), or on to a 404.
+   * A path under prefixes of several groups belongs to the longest; a group that registers a
+   * route it does not own is refused.
    */
-  defer(contracts: readonly Contract[], load: () => Promise<Registrar>): void {
-    this.#deferred.push({ contracts, load });
+  defer(prefixes: readonly string[], load: () => Promise<Registrar>): void {
+    const odd = prefixes.filter((p) => !/^(\/[\w.-]+)+$/.test(p));
+    if (odd.length > 0) throw new Error(`A deferred prefix is a plain path like /api/x: ${odd.join(', ')}`);
+    this.#deferred.push({ prefixes, load });
   }
 
   /** Loads every deferred group (the OpenAPI document describes them all). */
@@ -136,36 +141,48 @@ export class Api {
   /** An Express router serving every registered route, and the deferred ones. */
   router(): Router {
     const router = this.#router(this.#routes);
-    for (const group of this.#deferred) {
-      // The first requests wait for the load; a gated route's gate is passed here when gates() had no route to match yet.
-      const serve: RequestHandler = (req, res, next) => {
-        this.#loaded(group)
-          .then(async (loaded) => {
-            if (!this.#gatePassed.has(req)) await this.#gated(req)?.turnGate!.pass();
-            loaded(req, res, next);
-          })
-          .catch(next);
-      };
-      for (const contract of group.contracts) router[contract.method](contract.path, serve);
-    }
+    // What no route registered at start answered: the group that owns the path loads, then serves it
+    // or passes it on to the 404. A gated route's gate is passed here when gates() had no route to match yet.
+    router.use((req, res, next) => {
+      const group = this.#owner(req.path);
+      if (!group) return next();
+      this.#loaded(group)
+        .then(async (loaded) => {
+          if (!this.#gatePassed.has(req)) await this.#gated(req)?.turnGate!.pass();
+          loaded(req, res, next);
+        })
+        .catch(next);
+    });
     return router;
+  }
+
+  /** The deferred group a path belongs to: the one with the longest prefix it is under. */
+  #owner(path: string): DeferredGroup | undefined {
+    let owner: DeferredGroup | undefined;
+    let length = -1;
+    for (const group of this.#deferred) {
+      for (const prefix of group.prefixes) {
+        if ((path === prefix || path.startsWith(`${prefix}/`)) && prefix.length > length) [owner, length] = [group, prefix.length];
+      }
+    }
+    return owner;
   }
 
   #gated(req: Request): RouteSpec | undefined {
     return this.#routes.find((r) => r.turnGate && r.method === req.method.toLowerCase() && r.path === req.path);
   }
 
-  /** Loads a deferred group once and registers its handlers; refuses a registrar that serves other routes than its contracts. */
+  /** Loads a deferred group once and registers its handlers; refuses a registrar that serves a route the group does not own. */
   #loaded(group: DeferredGroup): Promise<Router> {
     group.router ??= group.load().then((register) => {
       const first = this.#routes.length;
       register(this);
       const added = this.#routes.slice(first);
-      const key = (c: Contract): string => `${c.method} ${c.path}`;
-      const want = new Set(group.contracts.map(key));
-      const got = new Set(added.map(key));
-      const wrong = [...[...want].filter((k) => !got.has(k)), ...[...got].filter((k) => !want.has(k))];
-      if (wrong.length > 0) throw new Error(`A deferred group registered other routes than its contracts: ${wrong.join(', ')}`);
+      const stray = added.filter((r) => this.#owner(r.path) !== group).map((r) => `${r.method} ${r.path}`);
+      if (stray.length > 0) {
+        this.#routes.splice(first);
+        throw new Error(`A deferred group registered routes outside its prefixes (${group.prefixes.join(', ')}): ${stray.join(', ')}`);
+      }
       return this.#router(added);
     });
     return group.router;
