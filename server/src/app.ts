@@ -43,10 +43,6 @@ export function createApp(ctx: AppContext, guard: GuardOptions, staticDir: strin
     }
     api.defer(capability.prefixes, async () => {
       const [loaded, shared] = await Promise.all([capability.load(), loadServices()]);
-      const migrations = loaded.migrations ?? [];
-      if (loaded.name !== capability.name || migrations.length !== capability.migrations.length || migrations.some((m, i) => m !== capability.migrations[i])) {
-        throw new Error(`capabilities.ts lists ${capability.name} with another name or other migrations than its code has`);
-      }
       return (routes) => loaded.register({ ...target(capability.name), api: routes, services: shared });
     });
   }

@@ -17,7 +17,22 @@ import { systemCapability } from './system/routes.js';
 import { terminalCapability } from './terminal/routes.js';
 import { workflowMigrations } from './workflow/migrations.js';
 
-const lazy = (name: string, migrations: LazyCapability['migrations'], prefixes: LazyCapability['prefixes'], load: LazyCapability['load']): LazyCapability => ({ name, migrations, prefixes, load });
+/** A lazy capability; its load refuses code whose name or migrations differ from what is listed here (and migrated at start). */
+export function lazy(name: string, migrations: LazyCapability['migrations'], prefixes: LazyCapability['prefixes'], load: LazyCapability['load']): LazyCapability {
+  return {
+    name,
+    migrations,
+    prefixes,
+    async load() {
+      const loaded = await load();
+      const theirs = loaded.migrations ?? [];
+      if (loaded.name !== name || theirs.length !== migrations.length || theirs.some((m, i) => m !== migrations[i])) {
+        throw new Error(`capabilities.ts lists ${name} with another name or other migrations than its code has`);
+      }
+      return loaded;
+    },
+  };
+}
 
 /**
  * Registered at start: the sign-in, the machine scan (it starts at boot), settings, and terminals
