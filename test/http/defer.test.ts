@@ -120,6 +120,19 @@ describe('Api.defer', () => {
     expect((await fetch(`${base}/things/special/one`)).status).toBe(404);
   });
 
+  it('drops what a registrar that throws had registered, and answers 500 with the failure logged, not shown', async () => {
+    const api = new Api({ checkResponses: true, log: silent });
+    api.defer(['/things'], async () => (a) => {
+      a.route(contracts.list, { tag: 't', summary: 's', handler: () => ({ things: [] }) });
+      throw new Error('broken capability');
+    });
+    const base = await serve(api);
+    const res = await fetch(`${base}/things`);
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(await res.json())).not.toContain('broken capability');
+    expect(api.routes).toEqual([]);
+  });
+
   it('refuses a prefix that is not a plain path', () => {
     const api = new Api({ checkResponses: true, log: silent });
     expect(() => api.defer(['/things/:id'], async () => () => {})).toThrow('plain path');

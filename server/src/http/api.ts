@@ -176,14 +176,15 @@ export class Api {
   #loaded(group: DeferredGroup): Promise<Router> {
     group.router ??= group.load().then((register) => {
       const first = this.#routes.length;
-      register(this);
-      const added = this.#routes.slice(first);
-      const stray = added.filter((r) => this.#owner(r.path) !== group).map((r) => `${r.method} ${r.path}`);
-      if (stray.length > 0) {
-        this.#routes.splice(first);
-        throw new Error(`A deferred group registered routes outside its prefixes (${group.prefixes.join(', ')}): ${stray.join(', ')}`);
+      try {
+        register(this);
+        const stray = this.#routes.slice(first).filter((r) => this.#owner(r.path) !== group);
+        if (stray.length > 0) throw new Error(`A deferred group registered routes outside its prefixes (${group.prefixes.join(', ')}): ${stray.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+      } catch (err) {
+        this.#routes.splice(first); // none of a refused group's routes stay in the table
+        throw err;
       }
-      return this.#router(added);
+      return this.#router(this.#routes.slice(first));
     });
     return group.router;
   }
