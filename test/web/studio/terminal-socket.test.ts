@@ -19,6 +19,18 @@ let connections: Connection[] = [];
 /** What the server does with each connection's first frame; set per test. */
 let onStart: (conn: Connection, message: { type: string; data?: unknown }) => void = () => {};
 const sockets: TerminalSocket[] = [];
+/**
+ * `ws` as a browser's WebSocket: a browser ignores an error event no one listens to (a failed
+ * socket then closes, which the studio handles), while `ws` throws it, e.g. when a socket still
+ * connecting is closed by detach().
+ */
+class BrowserLikeWebSocket extends NodeWebSocket {
+  constructor(...args: ConstructorParameters<typeof NodeWebSocket>) {
+    super(...args);
+    this.on('error', () => {});
+  }
+}
+
 const saved = { WebSocket: globalThis.WebSocket, location: (globalThis as { location?: unknown }).location };
 
 beforeAll(async () => {
@@ -36,7 +48,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   // Node 20 has no WebSocket global and no location; the studio code needs both.
-  (globalThis as { WebSocket: unknown }).WebSocket = NodeWebSocket;
+  (globalThis as { WebSocket: unknown }).WebSocket = BrowserLikeWebSocket;
   (globalThis as { location?: unknown }).location = { href: `http://127.0.0.1:${port}/terminals` };
 });
 
