@@ -4,6 +4,7 @@ import type * as NodePty from 'node-pty';
 import { lazyModule } from '../lazy-module.js';
 import type { TerminalProcess } from './process.js';
 import { drainBeforeClose } from './pty-drain.js';
+import { directWriter } from './pty-write.js';
 
 /** What a local or WSL terminal runs. */
 export interface LocalSpawn {
@@ -42,6 +43,7 @@ export function spawnLocal(spec: LocalSpawn): TerminalProcess {
   let killed = false;
   // The end of the output, which node-pty can drop at the exit, is read before its stream closes.
   drainBeforeClose(child, (chunk) => listeners.forEach((l) => l(chunk)), () => !killed);
+  const write = directWriter(child);
   return {
     title: spec.title ?? basename(spec.file),
     onData: (listener) => {
@@ -51,7 +53,7 @@ export function spawnLocal(spec: LocalSpawn): TerminalProcess {
     onExit: (listener) => {
       child.onExit(({ exitCode, signal }) => listener({ code: exitCode, signal: signal ? signalName(signal) : null }));
     },
-    write: (data) => child.write(data),
+    write,
     resize: (cols, rows) => child.resize(cols, rows),
     pause: () => child.pause(),
     resume: () => child.resume(),
