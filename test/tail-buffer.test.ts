@@ -67,4 +67,36 @@ describe('tail buffer', () => {
     expect(tail.text()).toBe('cdefghij');
     expect(text(tail.take())).toBe('cdefghij');
   });
+
+  it('takes only its last lines when asked, across the wrap, and everything when it holds fewer', () => {
+    const tail = new TailBuffer(12);
+    tail.push(bytes('one\ntwo\nthree\nfour')); // 18 bytes: keeps 'o\nthree\nfour', wrapped
+    expect(text(tail.take(2))).toBe('three\nfour');
+    tail.push(bytes('a\nb\nc\n'));
+    expect(text(tail.take(2))).toBe('c\n'); // the line after the last newline is the cursor's, empty
+    tail.push(bytes('ab\ncd'));
+    expect(text(tail.take(5))).toBe('ab\ncd');
+    tail.push(bytes('x\nyyyyyyyyyy\nz')); // wraps so that the newest newline is in the older segment's end
+    expect(text(tail.take(1))).toBe('z');
+    tail.push(bytes('0123456789\nab')); // the newline right at the wrap point
+    expect(text(tail.take(1))).toBe('ab');
+    expect(tail.take().length).toBe(0);
+  });
+
+  it('finds the last lines on both sides of the wrap point', () => {
+    const at = (...chunks: string[]): TailBuffer => {
+      const tail = new TailBuffer(8);
+      for (const c of chunks) tail.push(bytes(c));
+      return tail;
+    };
+    // 'ab\ncd' then 'ef\ngh': keeps '\ncdef\ngh', its newlines both in the older part
+    expect(text(at('ab\ncd', 'ef\ngh').take(1))).toBe('gh');
+    expect(text(at('ab\ncd', 'ef\ngh').take(2))).toBe('cdef\ngh');
+    expect(text(at('ab\ncd', 'ef\ngh').take(3))).toBe('\ncdef\ngh');
+    // 'ab\ncd' then 'ef\ng\nh': keeps 'cdef\ng\nh', one newline on each side
+    expect(text(at('ab\ncd', 'ef\ng\nh').take(1))).toBe('h');
+    expect(text(at('ab\ncd', 'ef\ng\nh').take(2))).toBe('g\nh');
+    expect(text(at('ab\ncd', 'ef\ng\nh').take(3))).toBe('cdef\ng\nh');
+  });
 });
+

@@ -1,3 +1,5 @@
+const NEWLINE = 0x0a;
+
 /** Capacity of a fresh tail buffer; it doubles as output arrives (a trickle stays small)... */
 const INITIAL_CAPACITY_BYTES = 16 * 1024;
 /**
@@ -60,9 +62,14 @@ export class TailBuffer {
     this.#wrapped = true;
   }
 
-  /** The kept bytes, oldest first, in a new buffer of their exact size (free to transfer); then empties. */
-  take(): Uint8Array {
-    const out = this.#buf.length === this.#end && !this.#wrapped ? this.#buf : this.#copy();
+  /**
+   * The kept bytes, oldest first, in a new buffer of their exact size (free to transfer); then
+   * empties. With `lines`, only those after the `lines`-th newline from the end (all of them if
+   * there are fewer): only that much is copied.
+   */
+  take(lines?: number): Uint8Array {
+    const from = lines === undefined ? 0 : this.#startOfLastLines(lines);
+    const out = from === 0 && this.#buf.length === this.#end && !this.#wrapped ? this.#buf : this.#copy(from);
     this.#buf = new Uint8Array(0);
     this.#end = 0;
     this.#wrapped = false;
@@ -75,14 +82,35 @@ export class TailBuffer {
     return Buffer.from(this.#copy()).toString('utf8');
   }
 
-  /** The kept bytes, oldest first, in a new buffer. */
-  #copy(): Uint8Array {
-    const buf = this.#buf;
-    if (!this.#wrapped) return buf.slice(0, this.#end);
-    const out = new Uint8Array(buf.length);
-    out.set(buf.subarray(this.#end));
-    out.set(buf.subarray(0, this.#end), buf.length - this.#end);
+  /** The kept bytes from the `from`-th oldest on, oldest first, in a new buffer. */
+  #copy(from = 0): Uint8Array {
+    const [older, newer] = this.#segments();
+    if (from >= older.length) return newer.slice(from - older.length);
+    const out = new Uint8Array(older.length + newer.length - from);
+    out.set(older.subarray(from));
+    out.set(newer, older.length - from);
     return out;
+  }
+
+  /** The kept bytes as two views, older then newer (the first is empty until the buffer wraps). */
+  #segments(): [Uint8Array, Uint8Array] {
+    const buf = this.#buf;
+    return this.#wrapped ? [buf.subarray(this.#end), buf.subarray(0, this.#end)] : [buf.subarray(0, 0), buf.subarray(0, this.#end)];
+  }
+
+  /** Where the last `lines` lines start, counted from the oldest kept byte; 0 if fewer are kept. */
+  #startOfLastLines(lines: number): number {
+    const [older, newer] = this.#segments();
+    let found = 0;
+    for (const [segment, offset] of [[newer, older.length], [older, 0]] as const) {
+      const bytes = Buffer.from(segment.buffer, segment.byteOffset, segment.length);
+      for (let at = bytes.length; at > 0; ) {
+        at = bytes.lastIndexOf(NEWLINE, at - 1);
+        if (at < 0) break;
+        if (++found === lines) return offset + at + 1;
+      }
+    }
+    return 0;
   }
 
   /** Makes room for `needed` bytes before wrapping: doubles, then jumps to the cap. */
@@ -96,3 +124,4 @@ export class TailBuffer {
     this.#buf = next;
   }
 }
+

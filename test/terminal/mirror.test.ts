@@ -53,8 +53,10 @@ describe('screen mirror feeding', () => {
     expect(posted).toEqual([8 * 200_000 + 1000]);
   });
 
-  it('posts only the newest 4 MB of a longer flood, starting at a line', () => {
-    const lines = (from: number, count: number): Buffer => Buffer.from(Array.from({ length: count }, (_, i) => `line ${from + i} ${'x'.repeat(60)}\n`).join(''));
+  /** `count` numbered lines of `width` characters each. */
+  const lines = (from: number, count: number, width = 60): Buffer => Buffer.from(Array.from({ length: count }, (_, i) => `line ${from + i} ${'x'.repeat(width)}\n`).join(''));
+
+  it('posts of a flood only the lines its scrollback and screen can show, starting at a line', () => {
     let next = 0;
     for (let i = 0; i < 40; i++) {
       pool.write('s', lines(next, 2500)); // ~170 KB per interval: a flood
@@ -63,11 +65,35 @@ describe('screen mirror feeding', () => {
     }
     for (let i = 0; i < 8; i++) interval(0);
     expect(posted).toHaveLength(1);
+    const text = postedText[0]!;
+    const kept = text.split('\n').slice(0, -1);
+    // scrollback + rows: the ended lines and the cursor's (empty) one fill both, with a line to spare
+    expect(kept).toHaveLength(100 + 24);
+    expect(kept[0]).toBe(`line ${next - 124} ${'x'.repeat(60)}`);
+    expect(text.endsWith(`line ${next - 1} ${'x'.repeat(60)}\n`)).toBe(true);
+  });
+
+  it('posts only the newest 4 MB of a longer flood of long lines, starting at a line', () => {
+    let next = 0;
+    for (let i = 0; i < 40; i++) {
+      pool.write('s', lines(next, 3, 64 * 1024)); // ~200 KB per interval, 64 lines in 4 MB
+      next += 3;
+      vi.advanceTimersByTime(25);
+    }
+    for (let i = 0; i < 8; i++) interval(0);
+    expect(posted).toHaveLength(1);
     expect(posted[0]).toBeLessThanOrEqual(4 * 1024 * 1024);
-    expect(posted[0]).toBeGreaterThan(4 * 1024 * 1024 - 100);
+    expect(posted[0]).toBeGreaterThan(4 * 1024 * 1024 - 70 * 1024);
     const text = postedText[0]!;
     expect(text).toMatch(/^line \d+ x+\n/);
-    expect(text.endsWith(`line ${next - 1} ${'x'.repeat(60)}\n`)).toBe(true);
+    expect(text.endsWith(`line ${next - 1} ${'x'.repeat(64 * 1024)}\n`)).toBe(true);
+  });
+
+  it('posts a trickle of many lines whole: only a flood is cut to the scrollback', () => {
+    interval(0);
+    pool.write('s', lines(0, 500, 10)); // 10 KB in one interval: no flood
+    vi.advanceTimersByTime(25);
+    expect(postedText[0]!.split('\n').slice(0, -1)).toHaveLength(500);
   });
 
   it('posts what a flood holds at once when the screen is asked for', async () => {

@@ -137,12 +137,21 @@ export class MirrorPool {
     if (worker) void worker.terminate();
   }
 
-  /** Posts one session's held output, transferred; a tail that lost its start begins at a line. */
+  /**
+   * Posts one session's held output, transferred; a tail that lost its start begins at a line.
+   * Of a flood, only the lines the mirror can still show are parsed: its tail holds up to 4 MB, 50k
+   * lines of 80 columns, where a screen and its scrollback keep 5k; copying and parsing the rest
+   * took the worker's core (and V8's shared helper threads) for ~100 ms right after every flood,
+   * while the user typed again (measured in docs/performance.md). Only those lines are copied.
+   */
   #postHeld(id: string, held: Held): void {
     this.#held.delete(id);
-    const truncated = held.tail.total > held.tail.size;
-    let data = held.tail.take();
-    if (truncated) data = data.subarray(data.indexOf(NEWLINE) + 1);
+    const kept = held.tail.size;
+    const truncated = held.tail.total > kept;
+    const spec = this.#specs.get(id);
+    // The lines after the n-th newline from the end fill n rows, the cursor's unended one included: one to spare.
+    let data = held.tail.take(spec && held.flooding ? spec.scrollback + spec.rows + 1 : undefined);
+    if (truncated && data.length === kept) data = data.subarray(data.indexOf(NEWLINE) + 1);
     this.#post({ op: 'write', id, data }, [data.buffer as ArrayBuffer]);
   }
 
