@@ -1,6 +1,6 @@
 // The keystroke trace (ATELIER_TERMINAL_TRACE) times each keystroke's way through the server,
 // for the benchmark: one JSON line per echoed keystroke, its steps in order.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
@@ -35,8 +35,8 @@ it('writes one line per keystroke whose echo came back, with steps in order, for
     }
     await new Promise((r) => setTimeout(r, 20)); // the socket write callback
   }
-  session.dispose();
-  await new Promise((r) => setTimeout(r, 100)); // the stream flushes
+  expect(existsSync(traceFile)).toBe(false); // nothing is written while the typing goes on
+  await new Promise((r) => setTimeout(r, 400)); // a pause: the lines are written
   const lines = readFileSync(traceFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   expect(lines).toHaveLength(3);
   for (const t of lines) {
@@ -46,4 +46,8 @@ it('writes one line per keystroke whose echo came back, with steps in order, for
     expect(t.sent).toBeGreaterThanOrEqual(t.flushed);
     expect(typeof t.coalesced).toBe('boolean');
   }
+  session.write('r', performance.now());
+  await new Promise((r) => setTimeout(r, 50));
+  session.dispose(); // writes what is left at once
+  expect(readFileSync(traceFile, 'utf8').trim().split('\n')).toHaveLength(4);
 });

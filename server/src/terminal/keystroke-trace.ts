@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** One keystroke's way through the server, in ms from the frame's arrival. */
@@ -23,6 +23,11 @@ interface Pending {
   coalesced?: boolean;
 }
 
+/** Lines are written once the typing has paused this long, so tracing adds no write (and no thread-pool hop) to a keystroke's path. */
+const TRACE_FLUSH_AFTER_MS = 250;
+/** …or once this many have collected. */
+const TRACE_FLUSH_LINES = 5000;
+
 /**
  * Timestamps along a keystroke's path (WS frame in → PTY write → PTY read → frame out → socket
  * written), one JSON line per keystroke appended to a file. Off unless ATELIER_TERMINAL_TRACE
@@ -30,11 +35,13 @@ interface Pending {
  * keystroke per session is followed at a time: another typed before the echo came replaces it.
  */
 export class KeystrokeTrace {
-  readonly #out: WriteStream;
+  readonly #file: string;
   #pending: Pending | null = null;
+  #lines: string[] = [];
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(file: string) {
-    this.#out = createWriteStream(file, { flags: 'a' });
+    this.#file = file;
   }
 
   /** The frame arrived at `arrivedAt` (performance.now()) and was written to the PTY now. */
@@ -59,12 +66,24 @@ export class KeystrokeTrace {
     return () => {
       const at = (t: number): number => Math.round((t - p.in) * 1000) / 1000;
       const line: KeystrokeTiming = { written: at(p.written), read: at(p.read!), flushed: at(p.flushed!), sent: at(performance.now()), coalesced: p.coalesced ?? false };
-      this.#out.write(`${JSON.stringify(line)}\n`);
+      this.#lines.push(`${JSON.stringify(line)}\n`);
+      if (this.#lines.length >= TRACE_FLUSH_LINES) return this.#flush();
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.#flush(), TRACE_FLUSH_AFTER_MS).unref();
     };
   }
 
   close(): void {
-    this.#out.end();
+    this.#flush();
+  }
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#lines.length === 0) return;
+    const text = this.#lines.join('');
+    this.#lines = [];
+    appendFileSync(this.#file, text);
   }
 }
 
