@@ -512,10 +512,11 @@ export async function benchTerminal() {
       ttyd: summary('ttyd'),
     };
     console.log(`terminal: cat of ${result.payload_mb} MB base64 and ${KEYSTROKES_PER_ROUND} keystrokes per peer and round; ${ROUNDS} interleaved rounds after a warm-up (one transfer, then ${WARM_KEYSTROKES} keystrokes: "first keystrokes")`);
+    const spread = (e) => `${e.p50} / ${e.p99} / ${e.max}`;
     const row = (r) =>
       r.error
         ? { 'MB/s (median)': r.error }
-        : { 'MB/s (median)': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'steal %': r.steal_percent.join(' / '), 'server CPU ms/MB': r.server_cpu_ms_per_mb ?? '', 'first keystrokes p50/p99/max ms': `${r.echo_first_keystrokes_ms.p50} / ${r.echo_first_keystrokes_ms.p99} / ${r.echo_first_keystrokes_ms.max}`, 'echo p50/p99/max ms': `${r.echo_ms.p50} / ${r.echo_ms.p99} / ${r.echo_ms.max}`, 'after flood p50/p99/max ms': `${r.echo_after_flood_ms.p50} / ${r.echo_after_flood_ms.p99} / ${r.echo_after_flood_ms.max}` };
+        : { 'MB/s (median)': r.mb_per_s, runs: r.runs_mb_per_s.join(' / '), 'steal %': r.steal_percent.join(' / '), 'server CPU ms/MB': r.server_cpu_ms_per_mb ?? '', 'first keystrokes p50/p99/max ms': spread(r.echo_first_keystrokes_ms), 'echo p50/p99/max ms': spread(r.echo_ms), 'after flood p50/p99/max ms': spread(r.echo_after_flood_ms) };
     console.table({ 'raw node-pty': row(result.raw_node_pty), atelier: row(result.atelier), 'minimal server': row(result.minimal_server), wetty: row(result.wetty), ttyd: row(result.ttyd) });
     console.log(`terminal: echo p99 atelier/minimal server ${result.atelier.echo_p99_vs_minimal_server}× at rest, ${result.atelier.echo_after_flood_p99_vs_minimal_server}× after the flood (targets: ≤ 1.5×; atelier p99 ≤ 1 ms at rest, ≤ 2 ms after); per round: at rest ${result.atelier.echo_p99_vs_minimal_server_per_round.join(', ')} (median ${median(result.atelier.echo_p99_vs_minimal_server_per_round)}×), after the flood ${result.atelier.echo_after_flood_p99_vs_minimal_server_per_round.join(', ')} (median ${median(result.atelier.echo_after_flood_p99_vs_minimal_server_per_round)}×)`);
     console.log(`terminal: echo in another terminal while one floods, p50/p99/max ms: atelier ${Object.values(duringFlood.atelier).join(' / ')}, minimal server ${Object.values(duringFlood['minimal server']).join(' / ')} (p99 ${result.atelier.echo_in_another_terminal_during_flood_p99_vs_minimal_server}×)`);

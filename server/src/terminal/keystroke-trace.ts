@@ -68,8 +68,7 @@ export class KeystrokeTrace {
       const line: KeystrokeTiming = { written: at(p.written), read: at(p.read!), flushed: at(p.flushed!), sent: at(performance.now()), coalesced: p.coalesced ?? false };
       this.#lines.push(`${JSON.stringify(line)}\n`);
       if (this.#lines.length >= TRACE_FLUSH_LINES) return this.#flush();
-      clearTimeout(this.#timer);
-      this.#timer = setTimeout(() => this.#flush(), TRACE_FLUSH_AFTER_MS).unref();
+      (this.#timer ??= setTimeout(() => this.#flush(), TRACE_FLUSH_AFTER_MS).unref()).refresh();
     };
   }
 

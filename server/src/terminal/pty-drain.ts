@@ -1,5 +1,6 @@
 import { readSync } from 'node:fs';
 import type { IPty } from 'node-pty';
+import type { UnixPtyInternals } from './pty-internals.js';
 
 /** Read size when draining; the kernel hands out at most a few KB of PTY output per read. */
 const DRAIN_READ_BYTES = 64 * 1024;
@@ -8,12 +9,6 @@ const DRAIN_READ_BYTES = 64 * 1024;
  * is far less; a background job that keeps the PTY open and keeps writing stops the loop here.
  */
 const DRAIN_MAX_BYTES = 4 * 1024 * 1024;
-
-/** What node-pty's Unix terminal keeps (not in its typings): the master fd and the stream reading it. */
-interface UnixPtyInternals {
-  _fd?: unknown;
-  _socket?: { destroy: (...args: unknown[]) => unknown; read: () => unknown };
-}
 
 /**
  * Makes sure the last output of a PTY is read before its stream closes. node-pty reads the master

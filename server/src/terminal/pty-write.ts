@@ -1,11 +1,6 @@
 import { writeSync } from 'node:fs';
 import type { IPty } from 'node-pty';
-
-/** What node-pty's Unix terminal keeps (not in its typings): the master fd and its write queue. */
-interface UnixPtyInternals {
-  _fd?: unknown;
-  _writeStream?: { _writeQueue?: unknown[] };
-}
+import type { UnixPtyInternals } from './pty-internals.js';
 
 /**
  * Writes input to a PTY from this thread when nothing is queued before it. node-pty queues every
