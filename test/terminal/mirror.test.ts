@@ -53,6 +53,24 @@ describe('screen mirror feeding', () => {
     expect(posted).toEqual([8 * 200_000 + 1000]);
   });
 
+  it('holds a calm flood while small output goes on (echoes of typing), and posts it at the first silent interval', () => {
+    for (let i = 0; i < 4; i++) interval(200_000);
+    for (let i = 0; i < 20; i++) interval(1); // one echo per interval, calm for 500 ms
+    expect(posted).toEqual([]);
+    interval(0);
+    expect(posted).toEqual([4 * 200_000 + 20]);
+    interval(1);
+    expect(posted).toEqual([4 * 200_000 + 20, 1]); // no flood any more: a trickle is posted at once
+  });
+
+  it('posts a calm flood after 2 s even if the output never pauses', () => {
+    for (let i = 0; i < 4; i++) interval(200_000);
+    for (let i = 0; i < 79; i++) interval(10);
+    expect(posted).toEqual([]);
+    interval(10);
+    expect(posted).toEqual([4 * 200_000 + 80 * 10]);
+  });
+
   /** `count` numbered lines of `width` characters each. */
   const lines = (from: number, count: number, width = 60): Buffer => Buffer.from(Array.from({ length: count }, (_, i) => `line ${from + i} ${'x'.repeat(width)}\n`).join(''));
 

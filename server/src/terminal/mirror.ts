@@ -14,6 +14,12 @@ const FLOOD_BYTES = 128 * 1024;
  * while the flood goes on, taking a core from the transfer.
  */
 const CALM_TICKS = 8;
+/**
+ * A calm flood is posted on the first interval with no output at all, so its parse (the worker's
+ * core and V8's helper threads for 30–90 ms) falls in a pause, not amid keystrokes typed right
+ * after the flood; output that never pauses (a busy TUI) is posted after this many calm intervals (2 s).
+ */
+const CALM_TICKS_MAX = 80;
 /** A flood keeps only its newest bytes, cut at a line start when posted; older ones scrolled away. */
 const HOLD_MAX_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -169,13 +175,19 @@ export class MirrorPool {
       if (held.recent > FLOOD_BYTES) {
         held.flooding = true;
         held.calmTicks = 0;
-      } else if (!held.flooding || ++held.calmTicks >= CALM_TICKS) {
+      } else if (!held.flooding || this.#floodEnded(held)) {
         this.#postHeld(id, held);
         continue;
       }
       held.recent = 0;
     }
     if (this.#held.size > 0) this.#tickTimer = setTimeout(() => this.#tick(), MIRROR_POST_INTERVAL_MS);
+  }
+
+  /** Counts one more calm interval of a flood: whether it has ended (calm long enough, and silent now or for too long). */
+  #floodEnded(held: Held): boolean {
+    held.calmTicks++;
+    return held.calmTicks >= CALM_TICKS && (held.recent === 0 || held.calmTicks >= CALM_TICKS_MAX);
   }
 
   /** Posts to the worker; dropped while a crashed worker waits for its replacement. */
