@@ -25,6 +25,7 @@ it('writes one line per keystroke whose echo came back, with steps in order, for
   const session = new TerminalSession('local', spawnLocal({ file: '/bin/cat', args: [], cwd: '/tmp', cols: 80, rows: 24 }), { cols: 80, rows: 24, scrollback: 10 }, { mirror, gc: new YoungGcPacer(1 << 30, () => undefined), frames: new FramePool(1024, 1), traceFile });
   session.addFreshViewer(viewer());
   session.addFreshViewer(viewer());
+  const started = Date.now();
   for (const key of ['q', 'w', 'e']) {
     const before = seen.length;
     session.write(key, performance.now());
@@ -39,6 +40,11 @@ it('writes one line per keystroke whose echo came back, with steps in order, for
   await new Promise((r) => setTimeout(r, 400)); // a pause: the lines are written
   const lines = readFileSync(traceFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   expect(lines).toHaveLength(3);
+  // arrival times on the wall clock, in typing order (to line a trace up with a client's log)
+  expect(lines[0].at).toBeGreaterThanOrEqual(started - 1);
+  expect(lines[2].at).toBeLessThanOrEqual(Date.now());
+  expect(lines[1].at).toBeGreaterThan(lines[0].at);
+  expect(lines[2].at).toBeGreaterThan(lines[1].at);
   for (const t of lines) {
     expect(t.written).toBeGreaterThanOrEqual(0);
     expect(t.read).toBeGreaterThanOrEqual(t.written);

@@ -3,6 +3,8 @@ import { performance } from 'node:perf_hooks';
 
 /** One keystroke's way through the server, in ms from the frame's arrival. */
 export interface KeystrokeTiming {
+  /** When the frame arrived, in ms since the epoch (to line the trace up with a client's clock or a GC log). */
+  at: number;
   /** The input frame parsed and validated, written to the PTY. */
   written: number;
   /** Its echo read back from the PTY (the first small read after it). */
@@ -65,7 +67,7 @@ export class KeystrokeTrace {
     this.#pending = null;
     return () => {
       const at = (t: number): number => Math.round((t - p.in) * 1000) / 1000;
-      const line: KeystrokeTiming = { written: at(p.written), read: at(p.read!), flushed: at(p.flushed!), sent: at(performance.now()), coalesced: p.coalesced ?? false };
+      const line: KeystrokeTiming = { at: Math.round((performance.timeOrigin + p.in) * 1000) / 1000, written: at(p.written), read: at(p.read!), flushed: at(p.flushed!), sent: at(performance.now()), coalesced: p.coalesced ?? false };
       this.#lines.push(`${JSON.stringify(line)}\n`);
       if (this.#lines.length >= TRACE_FLUSH_LINES) return this.#flush();
       (this.#timer ??= setTimeout(() => this.#flush(), TRACE_FLUSH_AFTER_MS).unref()).refresh();
