@@ -13,6 +13,17 @@ import { setFlagsFromString } from 'node:v8';
  */
 const V8_SEMI_SPACE_MB = 2;
 
+/**
+ * How much bytecode a function must run before V8 compiles it with TurboFan: 4× V8's default
+ * (67 584). Each compile takes a helper thread for 1–12 ms, and right after a flood V8 compiled
+ * again what the flood had made hot or what deoptimized on keystroke-sized chunks; on a 2-core
+ * machine those compiles took the core a keystroke's echo needed. Interleaved bench runs,
+ * after-flood echo p99 against the minimal server: 1.57× and 2.57× at V8's default, 1.30× and
+ * 1.09× at 4×; at 10× the keystroke path itself stayed unoptimized longer (echo p50 +15%).
+ * Really hot code (the output path) is still optimized. Measured: docs/performance.md.
+ */
+const V8_INTERRUPT_BUDGET = 4 * 67_584;
+
 async function run(command: Command): Promise<number> {
   switch (command.kind) {
     case 'help':
@@ -22,8 +33,9 @@ async function run(command: Command): Promise<number> {
       process.stdout.write(`${(await import('./cli/package-info.js')).readPackageInfo().version}\n`);
       return 0;
     case 'start':
-      // Young generation capped before the server allocates: see V8_SEMI_SPACE_MB.
+      // Young generation capped and TurboFan held back before the server loads: see V8_SEMI_SPACE_MB, V8_INTERRUPT_BUDGET.
       setFlagsFromString(`--max-semi-space-size=${V8_SEMI_SPACE_MB}`);
+      setFlagsFromString(`--interrupt-budget=${V8_INTERRUPT_BUDGET}`);
       await (await import('./cli/commands.js')).start(command.options);
       return 0;
     case 'url':
