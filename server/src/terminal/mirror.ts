@@ -29,7 +29,7 @@ interface Held {
   tail: TailBuffer;
   /** Bytes since the last tick: the flood detector. */
   recent: number;
-  /** Whether a flood was seen and has not yet been calm for CALM_TICKS intervals. */
+  /** Whether a flood was seen and has not yet ended (see #floodEnded). */
   flooding: boolean;
   /** Intervals in a row under FLOOD_BYTES since the flood's last busy one. */
   calmTicks: number;
