@@ -15,9 +15,9 @@ const V8_SEMI_SPACE_MB = 2;
 
 /**
  * How much bytecode a function must run before V8 compiles it with TurboFan: 4× V8's default
- * (67 584). Each compile takes a helper thread for 1–12 ms, and right after a flood V8 compiled
- * again what the flood had made hot or what deoptimized on keystroke-sized chunks; on a 2-core
- * machine those compiles took the core a keystroke's echo needed. Interleaved bench runs,
+ * (67 584). Each compile takes a helper thread for 1–14 ms, and around every flood V8 compiled
+ * the functions that had only just crossed the budget, even after thousands of keystrokes; on a
+ * 2-core machine those compiles took the core a keystroke's echo needed. Interleaved bench runs,
  * after-flood echo p99 against the minimal server: 1.57× and 2.57× at V8's default, 1.30× and
  * 1.09× at 4×; at 10× the keystroke path itself stayed unoptimized longer (echo p50 +15%).
  * Really hot code (the output path) is still optimized. Measured: docs/performance.md.
