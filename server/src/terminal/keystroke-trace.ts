@@ -66,8 +66,9 @@ export class KeystrokeTrace {
     p.flushed = performance.now();
     this.#pending = null;
     return () => {
-      const at = (t: number): number => Math.round((t - p.in) * 1000) / 1000;
-      const line: KeystrokeTiming = { at: Math.round((performance.timeOrigin + p.in) * 1000) / 1000, written: at(p.written), read: at(p.read!), flushed: at(p.flushed!), sent: at(performance.now()), coalesced: p.coalesced ?? false };
+      const micros = (ms: number): number => Math.round(ms * 1000) / 1000;
+      const since = (t: number): number => micros(t - p.in);
+      const line: KeystrokeTiming = { at: micros(performance.timeOrigin + p.in), written: since(p.written), read: since(p.read!), flushed: since(p.flushed!), sent: since(performance.now()), coalesced: p.coalesced ?? false };
       this.#lines.push(`${JSON.stringify(line)}\n`);
       if (this.#lines.length >= TRACE_FLUSH_LINES) return this.#flush();
       (this.#timer ??= setTimeout(() => this.#flush(), TRACE_FLUSH_AFTER_MS).unref()).refresh();
