@@ -79,7 +79,14 @@ export class SessionManager {
     for (const id of [...this.#sessions.keys()]) this.close(id);
   }
 
+  /**
+   * Starts the countdown to close a session that nobody watches. A session already closed has
+   * none: its socket's detach and its process's exit both come after close(), and a timer set
+   * then would keep the disposed session, its PTY and its buffers alive for the detach grace
+   * (30 min by default), the timer itself for good once it fired.
+   */
   #schedule(session: TerminalSession, ms: number): void {
+    if (this.#sessions.get(session.id) !== session) return;
     this.cancelExpiry(session);
     const delay = session.exited ? Math.min(ms, TERMINAL_EXITED_KEEP_MS) : ms;
     const timer = setTimeout(() => {

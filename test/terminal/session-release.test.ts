@@ -1,0 +1,76 @@
+// A closed terminal's memory comes back: once a session is closed (a studio tab sends `close`,
+// then its socket goes) and its process has exited, nothing of Atelier's keeps the session, its
+// PTY or its buffers alive. A real shell in a real PTY; V8's own full collection decides.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FramePool } from '../../server/src/terminal/frame-pool.js';
+import { spawnLocal } from '../../server/src/terminal/local-process.js';
+import { SessionManager } from '../../server/src/terminal/manager.js';
+import { MirrorPool } from '../../server/src/terminal/mirror.js';
+import type { TerminalSession, Viewer } from '../../server/src/terminal/session.js';
+import { YoungGcPacer } from '../../server/src/terminal/young-gc.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const log = pino({ level: 'silent' });
+const mirror = new MirrorPool(process.cwd(), log);
+afterAll(() => mirror.close());
+/** The detach grace of the default settings: a leaked countdown would hold the session this long. */
+const DETACH_GRACE_MS = 30 * 60 * 1000;
+const manager = new SessionManager({ mirror, gc: new YoungGcPacer(1 << 30, () => undefined), frames: new FramePool(1 << 20, 2) }, { maxSessions: () => 50, detachGraceMs: () => DETACH_GRACE_MS }, log);
+
+const until = async (done: () => boolean, what: string): Promise<void> => {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!done()) throw new Error(`timed out waiting for ${what}`);
+};
+
+/** Opens a shell, waits for its prompt, then ends it as `how` says; returns a weak reference to the session. */
+async function openAndEnd(how: 'close, then detach' | 'exit, then detach' | 'detach, then close'): Promise<WeakRef<TerminalSession>> {
+  const session = manager.add('local', spawnLocal({ file: '/bin/sh', args: [], cwd: process.cwd(), cols: 80, rows: 24 }), { cols: 80, rows: 24, scrollback: 100 });
+  let output = '';
+  let exited = false;
+  const viewer: Viewer = {
+    output: (chunk, written) => ((output += chunk.toString()), written?.()),
+    control: (m) => (exited ||= m.type === 'exit'),
+  };
+  session.addFreshViewer(viewer);
+  session.write('echo ready-$((6*7))\r');
+  await until(() => output.includes('ready-42'), 'the shell');
+  if (how === 'close, then detach') {
+    manager.close(session.id); // the `close` frame
+    session.detach(viewer); // then the socket closes
+  } else if (how === 'exit, then detach') {
+    session.write('exit\r');
+    await until(() => exited, 'the exit');
+    session.detach(viewer);
+    manager.close(session.id); // the kept exited session expires
+  } else {
+    session.detach(viewer); // the socket went first: the grace countdown starts
+    manager.close(session.id); // the sessions list's close button
+  }
+  await until(() => session.exited, 'the process to end');
+  return new WeakRef(session);
+}
+
+async function collected(ref: WeakRef<TerminalSession>): Promise<boolean> {
+  // A WeakRef's target lives to the end of the job that made it, and node-pty lets its PTY go a
+  // few turns after the exit: collect a few times, a turn apart.
+  for (let i = 0; i < 20 && ref.deref(); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    gc();
+  }
+  return ref.deref() === undefined;
+}
+
+describe('a closed terminal session is released', () => {
+  for (const how of ['close, then detach', 'exit, then detach', 'detach, then close'] as const) {
+    it(`${how}: the session can be collected`, async () => {
+      const ref = await openAndEnd(how);
+      expect(manager.get(ref.deref()!.id)).toBeUndefined();
+      expect(await collected(ref)).toBe(true);
+    });
+  }
+});
