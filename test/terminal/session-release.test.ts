@@ -20,7 +20,8 @@ const mirror = new MirrorPool(process.cwd(), log);
 afterAll(() => mirror.close());
 /** The detach grace of the default settings: a leaked countdown would hold the session this long. */
 const DETACH_GRACE_MS = 30 * 60 * 1000;
-const manager = new SessionManager({ mirror, gc: new YoungGcPacer(1 << 30, () => undefined), frames: new FramePool(1 << 20, 2) }, { maxSessions: () => 50, detachGraceMs: () => DETACH_GRACE_MS }, log);
+const frames = new FramePool(1 << 20, 2);
+const manager = new SessionManager({ mirror, gc: new YoungGcPacer(1 << 30, () => undefined), frames }, { maxSessions: () => 50, detachGraceMs: () => DETACH_GRACE_MS }, log);
 
 const until = async (done: () => boolean, what: string): Promise<void> => {
   for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -66,6 +67,21 @@ async function collected(ref: WeakRef<TerminalSession>): Promise<boolean> {
 }
 
 describe('a closed terminal session is released', () => {
+  it('the frame buffers kept for reuse go when the last session closes, not before', async () => {
+    const open = () => manager.add('local', spawnLocal({ file: '/bin/sh', args: [], cwd: process.cwd(), cols: 80, rows: 24 }), { cols: 80, rows: 24, scrollback: 100 });
+    const [first, second] = [open(), open()];
+    let output = '';
+    first.addFreshViewer({ output: (chunk, written) => ((output += chunk.toString('latin1')), written?.()), control: () => undefined });
+    // Bulk output: PTY reads batched into pooled frames, which come back to the pool once written.
+    first.write('seq 1 200000; echo flood-$((6*7))\r');
+    await until(() => output.includes('flood-42'), 'the flood');
+    expect(frames.freeCount).toBeGreaterThan(0);
+    manager.close(first.id);
+    expect(frames.freeCount).toBeGreaterThan(0); // another session is open: they stay for it
+    manager.close(second.id);
+    expect(frames.freeCount).toBe(0);
+  });
+
   for (const how of ['close, then detach', 'exit, then detach', 'detach, then close'] as const) {
     it(`${how}: the session can be collected`, async () => {
       const ref = await openAndEnd(how);

@@ -28,6 +28,11 @@ export class FramePool {
     return this.#free.length;
   }
 
+  /** Lets go of the free buffers (no session is left to use them); a frame still being written keeps its own. */
+  drop(): void {
+    this.#free.length = 0;
+  }
+
   /**
    * The chunks as one frame of `size` bytes. Its buffer returns to the pool once every hold
    * taken on it is released: the caller takes one while it hands the frame out, each viewer
