@@ -42,4 +42,10 @@ export const FLOW_CONTROL = {
   HIGH_WATERMARK_BYTES: 2 * 1024 * 1024,
   LOW_WATERMARK_BYTES: 512 * 1024,
   ACK_EVERY_BYTES: 64 * 1024,
+  /**
+   * A client acknowledges a tail under ACK_EVERY_BYTES after this much quiet, so the server never
+   * waits on bytes already shown. A keystroke's echo is acknowledged this late too, not at once:
+   * an ack per echo would put one more frame before the next keystroke on the server's path.
+   */
+  ACK_IDLE_MS: 50,
 } as const;

@@ -4,11 +4,8 @@
  */
 import { FLOW_CONTROL } from '$wire/terminal-limits';
 
-/**
- * A tail under ACK_EVERY_BYTES is acknowledged after this much quiet, so the server never
- * waits on bytes we have already shown (it would stay paused with output pending).
- */
-export const ACK_IDLE_MS = 50;
+/** A tail under ACK_EVERY_BYTES is acknowledged after this much quiet (see FLOW_CONTROL). */
+export const ACK_IDLE_MS = FLOW_CONTROL.ACK_IDLE_MS;
 
 /** Counts consumed bytes and sends one ack per ACK_EVERY_BYTES, or after ACK_IDLE_MS of quiet. */
 export class AckBatcher {
