@@ -72,7 +72,7 @@ export class SessionManager {
     this.cancelExpiry(session);
     this.#sessions.delete(id);
     session.dispose();
-    if (this.#sessions.size === 0) this.shared.frames.drop(); // ~0.3 MB each, for whenever a terminal opens again
+    if (this.#sessions.size === 0) this.shared.frames.drop(); // buffers kept for reuse, ~0.3 MB each: the next terminal makes new ones
   }
 
   /** Ends every session (shutdown). */

@@ -43,9 +43,9 @@ export const FLOW_CONTROL = {
   LOW_WATERMARK_BYTES: 512 * 1024,
   ACK_EVERY_BYTES: 64 * 1024,
   /**
-   * A client acknowledges a tail under ACK_EVERY_BYTES after this much quiet, so the server never
-   * waits on bytes already shown. A keystroke's echo is acknowledged this late too, not at once:
-   * an ack per echo would put one more frame before the next keystroke on the server's path.
+   * A client acknowledges a tail under ACK_EVERY_BYTES (a keystroke's echo, a prompt) after this
+   * much quiet, so the server never waits on bytes already shown (it would stay paused with
+   * output pending), and typing sends about one ack per 50 ms, not one per echo.
    */
   ACK_IDLE_MS: 50,
 } as const;
