@@ -1,23 +1,47 @@
 // A closed terminal's memory comes back: once a session is closed (a studio tab sends `close`,
 // then its socket goes) and its process has exited, nothing of Atelier's keeps the session, its
-// PTY or its buffers alive. A real shell in a real PTY; V8's own full collection decides.
+// PTY or its buffers alive. A real shell in a real PTY, and one over SSH to the test sshd; V8's
+// own full collection decides.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, openDatabase } from '../../server/src/db/database.js';
 import { FramePool } from '../../server/src/terminal/frame-pool.js';
 import { spawnLocal } from '../../server/src/terminal/local-process.js';
 import { SessionManager } from '../../server/src/terminal/manager.js';
 import { MirrorPool } from '../../server/src/terminal/mirror.js';
+import { SshConnectionStore, sshMigrations } from '../../server/src/terminal/ssh-connections.js';
+import { workerKeyUnlocker } from '../../server/src/terminal/ssh-key.js';
+import { openSshProcess, type SshDeps } from '../../server/src/terminal/ssh-process.js';
+import type { TerminalProcess } from '../../server/src/terminal/process.js';
 import type { TerminalSession, Viewer } from '../../server/src/terminal/session.js';
 import { YoungGcPacer } from '../../server/src/terminal/young-gc.js';
+import { startSshd, type Sshd } from '../helpers/sshd.js';
+import { tempDir } from '../helpers/temp.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const log = pino({ level: 'silent' });
 const mirror = new MirrorPool(process.cwd(), log);
-afterAll(() => mirror.close());
+const dir = tempDir('atelier-release-');
+let sshd: Sshd;
+let ssh: SshDeps;
+beforeAll(async () => {
+  sshd = await startSshd();
+  const db = openDatabase(join(dir.dir, 'atelier.db'));
+  migrate(db, sshMigrations);
+  const keys = workerKeyUnlocker(process.cwd());
+  ssh = { store: new SshConnectionStore(db, keys), keys, log };
+  await ssh.store.save({ name: 'release', host: '127.0.0.1', port: sshd.port, username: sshd.user, auth: 'key', private_key: sshd.clientKey });
+});
+afterAll(async () => {
+  await mirror.close();
+  await sshd?.stop();
+  dir.remove();
+});
 /** The detach grace of the default settings: a leaked countdown would hold the session this long. */
 const DETACH_GRACE_MS = 30 * 60 * 1000;
 const frames = new FramePool(1 << 20, 2);
@@ -28,9 +52,14 @@ const until = async (done: () => boolean, what: string): Promise<void> => {
   if (!done()) throw new Error(`timed out waiting for ${what}`);
 };
 
+const spawners = {
+  local: async (): Promise<TerminalProcess> => spawnLocal({ file: '/bin/sh', args: [], cwd: process.cwd(), cols: 80, rows: 24 }),
+  ssh: (): Promise<TerminalProcess> => openSshProcess({ kind: 'ssh', connection: 'release', cols: 80, rows: 24 }, ssh),
+};
+
 /** Opens a shell, waits for its prompt, then ends it as `how` says; returns a weak reference to the session. */
-async function openAndEnd(how: 'close, then detach' | 'exit, then detach' | 'detach, then close'): Promise<WeakRef<TerminalSession>> {
-  const session = manager.add('local', spawnLocal({ file: '/bin/sh', args: [], cwd: process.cwd(), cols: 80, rows: 24 }), { cols: 80, rows: 24, scrollback: 100 });
+async function openAndEnd(kind: keyof typeof spawners, how: 'close, then detach' | 'exit, then detach' | 'detach, then close'): Promise<WeakRef<TerminalSession>> {
+  const session = manager.add(kind, await spawners[kind](), { cols: 80, rows: 24, scrollback: 100 });
   let output = '';
   let exited = false;
   const viewer: Viewer = {
@@ -82,11 +111,13 @@ describe('a closed terminal session is released', () => {
     expect(frames.freeCount).toBe(0);
   });
 
-  for (const how of ['close, then detach', 'exit, then detach', 'detach, then close'] as const) {
-    it(`${how}: the session can be collected`, async () => {
-      const ref = await openAndEnd(how);
-      expect(manager.get(ref.deref()!.id)).toBeUndefined();
-      expect(await collected(ref)).toBe(true);
-    });
+  for (const kind of ['local', 'ssh'] as const) {
+    for (const how of ['close, then detach', 'exit, then detach', 'detach, then close'] as const) {
+      it(`${kind}, ${how}: the session can be collected`, async () => {
+        const ref = await openAndEnd(kind, how);
+        expect(manager.get(ref.deref()!.id)).toBeUndefined();
+        expect(await collected(ref)).toBe(true);
+      });
+    }
   }
 });
