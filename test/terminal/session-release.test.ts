@@ -29,9 +29,10 @@ const mirror = new MirrorPool(process.cwd(), log);
 const dir = tempDir('atelier-release-');
 let sshd: Sshd;
 let ssh: SshDeps;
+let db: ReturnType<typeof openDatabase> | undefined;
 beforeAll(async () => {
   sshd = await startSshd();
-  const db = openDatabase(join(dir.dir, 'atelier.db'));
+  db = openDatabase(join(dir.dir, 'atelier.db'));
   migrate(db, sshMigrations);
   const keys = workerKeyUnlocker(process.cwd());
   ssh = { store: new SshConnectionStore(db, keys), keys, log };
@@ -40,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await mirror.close();
   await sshd?.stop();
+  db?.close();
   dir.remove();
 });
 /** The detach grace of the default settings: a leaked countdown would hold the session this long. */
