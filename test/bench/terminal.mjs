@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
 import WebSocket from 'ws';
 import { io } from 'socket.io-client';
-import { FLOW_CONTROL } from '../../server/dist/wire/terminal-limits.js';
+import { AckBatcher } from '../../server/dist/wire/terminal-acks.js';
 import { startAtelier } from './atelier-process.mjs';
 import { cpuTicks, percentile, processCpuMs, round, stealPercent } from './stats.mjs';
 
@@ -190,31 +190,22 @@ function rssMb(pid) {
 
 /**
  * A WebSocket client of the terminal wire protocol, reading like the studio: output frames go to
- * `listeners` and, with `ack`, are acknowledged as the studio does (web/src/terminal/flow-control.ts):
- * at once when ACK_EVERY_BYTES have come, else after ACK_IDLE_MS of quiet; `input(text)` types.
+ * `listeners` and, with `ack`, are acknowledged by the studio's own AckBatcher (64 KB at a time,
+ * or after 50 ms of quiet); `input(text)` types.
  */
 function terminalClient(url, { ack }) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   const listeners = new Set();
   ws.binaryType = 'nodebuffer';
-  let pending = 0;
-  let timer;
-  const flushAcks = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (pending > 0 && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ack', data: pending }));
-    pending = 0;
-  };
+  const acks = new AckBatcher((bytes) => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ack', data: bytes }));
+  });
   ws.on('message', (data, isBinary) => {
     if (!isBinary) return;
-    if (ack) {
-      pending += data.length;
-      if (pending >= FLOW_CONTROL.ACK_EVERY_BYTES) flushAcks();
-      else timer ??= setTimeout(flushAcks, FLOW_CONTROL.ACK_IDLE_MS);
-    }
+    if (ack) acks.consumed(data.length);
     listeners.forEach((l) => l(data));
   });
-  ws.on('close', () => clearTimeout(timer));
+  ws.on('close', () => acks.dispose());
   const opened = new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
   return { ws, listeners, opened, input: (text) => ws.send(JSON.stringify({ type: 'input', data: text })) };
 }

@@ -99,8 +99,8 @@ async function collected(ref: WeakRef<TerminalSession>): Promise<boolean> {
 
 describe('a closed terminal session is released', () => {
   it('the frame buffers kept for reuse go when the last session closes, not before', async () => {
-    const open = () => manager.add('local', spawnLocal({ file: '/bin/sh', args: [], cwd: process.cwd(), cols: 80, rows: 24 }), { cols: 80, rows: 24, scrollback: 100 });
-    const [first, second] = [open(), open()];
+    const open = async () => manager.add('local', await spawners.local(), { cols: 80, rows: 24, scrollback: 100 });
+    const [first, second] = [await open(), await open()];
     let output = '';
     first.addFreshViewer({ output: (chunk, written) => ((output += chunk.toString('latin1')), written?.()), control: () => undefined });
     // Bulk output: PTY reads batched into pooled frames, which come back to the pool once written.

@@ -5,7 +5,7 @@
  */
 import type { TerminalClientMessage, TerminalInit, TerminalKind, TerminalServerMessage } from '$wire/terminal';
 import { FLOW_CONTROL, TERMINAL_WS_PATH, WS_CLOSE_NORMAL, WS_CLOSE_POLICY_VIOLATION, WS_CLOSE_TRY_AGAIN_LATER } from '$wire/terminal-limits';
-import { AckBatcher } from './flow-control';
+import { AckBatcher } from '$wire/terminal-acks';
 
 /** First wait before re-attaching after a drop; doubles per failed attempt up to the max. */
 const RECONNECT_DELAY_MS = 500;

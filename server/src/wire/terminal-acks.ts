@@ -1,8 +1,9 @@
 /**
  * The client half of terminal flow control: tell the server how many output bytes xterm has
- * consumed, so it keeps reading the process (see FLOW_CONTROL in wire/terminal-limits.ts).
+ * consumed, so it keeps reading the process (see FLOW_CONTROL in terminal-limits.ts). Here, in the
+ * wire folder, so the studio and the terminal benchmark's client ack in one and the same way.
  */
-import { FLOW_CONTROL } from '$wire/terminal-limits';
+import { FLOW_CONTROL } from './terminal-limits.js';
 
 /** A tail under ACK_EVERY_BYTES is acknowledged after this much quiet (see FLOW_CONTROL). */
 export const ACK_IDLE_MS = FLOW_CONTROL.ACK_IDLE_MS;
