@@ -8,9 +8,13 @@
 //   of each peer (its process still compiling the keystroke path), then over 500 per round and peer,
 //   at rest (after the machine settled; these two with every peer typed into key by key in turn, so
 //   all are measured in the same moments), right after the peer's own flood, and in a second terminal of the
-//   same server while the first floods (Atelier and the minimal server); Atelier's server also traces
-//   each keystroke's way through it (ATELIER_TERMINAL_TRACE) to show which step the slow ones wait in;
+//   same server while the first floods (Atelier and the minimal server); with BENCH_KEYSTROKE_TRACE=1
+//   Atelier's server also traces each keystroke's way through it (ATELIER_TERMINAL_TRACE) to show
+//   which step the slow ones wait in (off by default: traced, its keystroke path deoptimized mid-run
+//   and its after-flood p99 read 1.35–2.6× the minimal server's against 0.82–1.15× untraced);
 //   memory: Atelier server RSS growth while a client stalls (never acks) under bulk output.
+// This process is the client of every peer; its own V8 helper threads run at SCHED_IDLE
+// (own-v8-helpers.mjs), so its GC and compiles after each flood do not delay the peers' keystrokes.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +27,8 @@ import WebSocket from 'ws';
 import { io } from 'socket.io-client';
 import { AckBatcher } from '../../server/dist/wire/terminal-acks.js';
 import { startAtelier } from './atelier-process.mjs';
+import { idleOwnV8Helpers } from './own-v8-helpers.mjs';
+import { startSchedTrace } from './sched-trace.mjs';
 import { cpuTicks, percentile, processCpuMs, round, stealPercent } from './stats.mjs';
 
 const PAYLOAD_RAW_BYTES = 30 * 1024 * 1024; // → ~41 MB of base64 text
@@ -49,6 +55,8 @@ const SETTLE_MS = 1500;
 // Built by the shell so the typed command line (which contains `__END""__`) does not match.
 const MARK = '__END__';
 const DONE_CMD = `; echo __END""__\r`;
+/** The scheduler trace of this run (BENCH_SCHED_TRACE, sched-trace.mjs), or null. */
+let schedTrace = null;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -85,7 +93,7 @@ function markerWatcher(onDone) {
  * Types into one peer's shell a key at a time: `key(ch)` resolves with the round trip in ms once
  * the key's echo came back. Listens to the peer's output only between start() and stop().
  */
-function typist(send, listeners) {
+function typist(name, send, listeners) {
   let waiting = null;
   const listener = (chunk) => {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
@@ -104,7 +112,9 @@ function typist(send, listeners) {
         waiting = { ch, resolve };
         send(ch);
       });
-      return Number(process.hrtime.bigint() - t) / 1e6;
+      const ns = process.hrtime.bigint() - t;
+      schedTrace?.key(name, Number(t / 1000n), Number((t + ns) / 1000n));
+      return Number(ns) / 1e6;
     },
     /** Ctrl+U; its redraw is let pass untimed, so it cannot be taken for the next echo. */
     async clearLine() {
@@ -146,9 +156,10 @@ async function echoSamples(peers, count = KEYSTROKES_PER_ROUND) {
  * `serverPid`, a transfer also reports that server process's CPU time per MB moved.
  */
 function timedPeer(name, send, listeners, close, serverPid) {
-  const keys = typist(send, listeners);
+  const keys = typist(name, send, listeners);
   return {
     name,
+    pid: serverPid,
     close,
     async transfer(file) {
       const cpuBefore = serverPid ? processCpuMs(serverPid) : 0;
@@ -223,7 +234,7 @@ function atelierSocket(origin, token, { ack }) {
 }
 
 async function atelier(home, traceFile) {
-  const server = await startAtelier(home, { env: { ATELIER_TERMINAL_TRACE: traceFile } });
+  const server = await startAtelier(home, { env: traceFile ? { ATELIER_TERMINAL_TRACE: traceFile } : {} });
   // The start-up tool scan spawns ~50 processes: let it finish before measuring.
   await fetch(`${server.origin}/api/scan`, { headers: { authorization: `Bearer ${server.token}` } });
   const term = atelierSocket(server.origin, server.token, { ack: true });
@@ -390,6 +401,7 @@ async function echoDuringFlood(peer, file) {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const flood = peer.transfer(file);
       await new Promise((resolve) => setTimeout(resolve, 200)); // the flood is under way
+      schedTrace?.phase('another terminal during a flood');
       samples.push(...(await other.echo(DURING_FLOOD_KEYSTROKES)));
       await flood;
     }
@@ -434,20 +446,25 @@ function median(values) {
 export async function benchTerminal() {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-bench-term-'));
   const peers = [];
+  const ownHelpers = idleOwnV8Helpers();
   try {
+    schedTrace = await startSchedTrace(dir);
+    if (ownHelpers.applied) schedTrace?.ownHelpers(ownHelpers.tids);
     const file = makePayload(dir);
-    const traceFile = join(dir, 'keystrokes.jsonl');
+    const traceFile = process.env.BENCH_KEYSTROKE_TRACE ? join(dir, 'keystrokes.jsonl') : null;
     peers.push(await rawPty(), await atelier(join(dir, 'home'), traceFile), await minimalTerminal(), await wetty(), await ttyd());
     const live = peers.filter((p) => !p.error);
+    for (const p of live) if (p.pid) schedTrace?.process(p.name, p.pid);
     for (const peer of live) {
       await peer.transfer(file); // warm-up, not counted
     }
-    writeFileSync(traceFile, ''); // the transfers' keystrokes are not counted
+    if (traceFile) writeFileSync(traceFile, ''); // the transfers' keystrokes are not counted
     const together = () => live.map((p) => [p.name, p.typist]);
+    schedTrace?.phase('first keystrokes');
     const firstKeystrokes = await echoSamples(together(), WARM_KEYSTROKES);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the trace writes its lines once the typing paused
-    const warmTrace = traceSummary(traceFile);
-    writeFileSync(traceFile, ''); // the rounds' trace starts here
+    if (traceFile) await new Promise((resolve) => setTimeout(resolve, 500)); // the trace writes its lines once the typing paused
+    const warmTrace = traceFile && traceSummary(traceFile);
+    if (traceFile) writeFileSync(traceFile, ''); // the rounds' trace starts here
     const runs = Object.fromEntries(live.map((p) => [p.name, { mb: [], steal: [], echo: [], echoFlood: [], echoRoundP99: [], echoFloodRoundP99: [], cpu: [] }]));
     const ratios = { raw: [], wetty: [], minimal: [], minimalRaw: [] };
     for (let r = 0; r < ROUNDS; r++) {
@@ -456,6 +473,7 @@ export async function benchTerminal() {
       // Typing into the idle shells first (after a flood a server still digests its backlog), every peer
       // in the same moments; then each peer's flood, and typing into that peer right after it.
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      schedTrace?.phase('at rest');
       const rest = await echoSamples(together());
       for (const peer of order) {
         runs[peer.name].echo.push(...rest[peer.name]);
@@ -466,6 +484,7 @@ export async function benchTerminal() {
         runs[peer.name].mb.push(round(t.mb_per_s));
         runs[peer.name].steal.push(t.steal_percent);
         if (t.server_cpu_ms_per_mb !== null) runs[peer.name].cpu.push(t.server_cpu_ms_per_mb);
+        schedTrace?.phase('after its flood');
         const afterFlood = await peer.echo(); // at once: right after the flood
         runs[peer.name].echoFlood.push(...afterFlood);
         runs[peer.name].echoFloodRoundP99.push(percentile(afterFlood, 99));
@@ -477,9 +496,11 @@ export async function benchTerminal() {
     }
     const at = peers[1];
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const trace = traceSummary(traceFile); // the rounds' keystrokes, before the second terminals add theirs
+    const trace = traceFile && traceSummary(traceFile); // the rounds' keystrokes, before the second terminals add theirs
     const duringFlood = {};
     for (const peer of live.filter((p) => p.second)) duringFlood[peer.name] = await echoDuringFlood(peer, file);
+    const schedule = await schedTrace?.finish();
+    schedTrace = null;
     const stalledRss = await stalledGrowth(at.server, file);
     const echoStats = (samples) => ({ p50: round(percentile(samples, 50), 3), p99: round(percentile(samples, 99), 3), max: round(Math.max(...samples), 3), samples: samples.length });
     const summary = (name) => {
@@ -492,6 +513,7 @@ export async function benchTerminal() {
     const roundRatios = (key) => runs.atelier[key].map((p99, i) => round(p99 / runs['minimal server'][key][i]));
     const result = {
       payload_mb: round((PAYLOAD_RAW_BYTES * 4) / 3 / 1e6, 1),
+      bench_client_v8_helpers_idle: ownHelpers,
       rounds: ROUNDS,
       raw_node_pty: summary('raw node-pty'),
       atelier: {
@@ -512,11 +534,17 @@ export async function benchTerminal() {
         echo_after_flood_p99_vs_minimal_server_per_round: roundRatios('echoFloodRoundP99'),
         keystroke_trace: trace,
         keystroke_trace_first_keystrokes: warmTrace,
+        ...(schedule ? { scheduler_trace: schedule } : {}),
       },
       minimal_server: { ...summary('minimal server'), echo_in_another_terminal_during_flood_ms: duringFlood['minimal server'], throughput_vs_raw: median(ratios.minimalRaw), throughput_vs_raw_per_round: ratios.minimalRaw.map((x) => round(x)) },
       wetty: summary('wetty'),
       ttyd: summary('ttyd'),
     };
+    console.log(
+      ownHelpers.applied
+        ? `terminal: this client's ${ownHelpers.threads} V8 helper threads run at SCHED_IDLE (they yield to the peers' keystroke path)`
+        : `terminal: WARNING this client's V8 helper threads keep their priority (${ownHelpers.reason}): its GC and compiles after each flood can hold the peers' keystrokes back, so echo tails are noisier`,
+    );
     console.log(`terminal: cat of ${result.payload_mb} MB base64 and ${KEYSTROKES_PER_ROUND} keystrokes per peer and round; ${ROUNDS} interleaved rounds after a warm-up (one transfer, then ${WARM_KEYSTROKES} keystrokes: "first keystrokes")`);
     const spread = (e) => `${e.p50} / ${e.p99} / ${e.max}`;
     const row = (r) =>
@@ -527,12 +555,16 @@ export async function benchTerminal() {
     console.log(`terminal: echo p99 atelier/minimal server ${result.atelier.echo_p99_vs_minimal_server}× at rest, ${result.atelier.echo_after_flood_p99_vs_minimal_server}× after the flood (targets: ≤ 1.5×; atelier p99 ≤ 1 ms at rest, ≤ 2 ms after); per round: at rest ${result.atelier.echo_p99_vs_minimal_server_per_round.join(', ')} (median ${median(result.atelier.echo_p99_vs_minimal_server_per_round)}×), after the flood ${result.atelier.echo_after_flood_p99_vs_minimal_server_per_round.join(', ')} (median ${median(result.atelier.echo_after_flood_p99_vs_minimal_server_per_round)}×)`);
     console.log(`terminal: echo in another terminal while one floods, p50/p99/max ms: atelier ${Object.values(duringFlood.atelier).join(' / ')}, minimal server ${Object.values(duringFlood['minimal server']).join(' / ')} (p99 ${result.atelier.echo_in_another_terminal_during_flood_p99_vs_minimal_server}×)`);
     console.log(`terminal: echo p99 over the first ${WARM_KEYSTROKES} keystrokes (the server compiling its keystroke path): atelier ${result.atelier.echo_first_keystrokes_ms.p99} ms, minimal server ${result.minimal_server.echo_first_keystrokes_ms.p99} ms (${result.atelier.echo_first_keystrokes_p99_vs_minimal_server}×)`);
+    if (!traceFile) console.log('terminal: atelier ran untraced (BENCH_KEYSTROKE_TRACE=1 traces its keystrokes, at a cost to them)');
     if (warmTrace) console.log(`terminal: atelier keystroke trace, first keystrokes ${JSON.stringify(warmTrace)}`);
     if (result.atelier.keystroke_trace) console.log(`terminal: atelier keystroke trace ${JSON.stringify(result.atelier.keystroke_trace)}`);
+    if (schedule) for (const [group, s] of Object.entries(schedule)) console.log(`terminal: scheduler trace, ${group}: slowest ${s.slowest} keystrokes (≥ ${s.from_ms} ms): CPU ms per keystroke by holder ${JSON.stringify(s.cpu_ms_per_key_by_holder)}; longest wait ${JSON.stringify(s.longest_wait)}`);
     console.log(`terminal: atelier/raw ${result.atelier.throughput_vs_raw}× (rounds ${result.atelier.throughput_vs_raw_per_round.join(', ')}), atelier/wetty ${result.atelier.throughput_vs_wetty}× (rounds ${result.atelier.throughput_vs_wetty_per_round.join(', ')}), stalled-client RSS growth ${stalledRss} MB over ${STALL_MS / 1000} s`);
     console.log(`terminal: the minimal server/raw ${result.minimal_server.throughput_vs_raw}× (rounds ${result.minimal_server.throughput_vs_raw_per_round.join(', ')}), atelier/minimal server ${result.atelier.throughput_vs_minimal_server}× (rounds ${result.atelier.throughput_vs_minimal_server_per_round.join(', ')})`);
     return result;
   } finally {
+    schedTrace?.abort();
+    schedTrace = null;
     for (const peer of peers) await peer.close?.();
     rmSync(dir, { recursive: true, force: true });
   }
