@@ -52,8 +52,12 @@ it('writes one line per keystroke whose echo came back, with steps in order, for
     expect(t.sent).toBeGreaterThanOrEqual(t.flushed);
     expect(typeof t.coalesced).toBe('boolean');
   }
+  const lineCount = (): number => readFileSync(traceFile, 'utf8').trim().split('\n').length;
   session.write('r', performance.now());
+  await new Promise((r) => setTimeout(r, 400)); // the next pause: the same timer, re-armed, writes again
+  expect(lineCount()).toBe(4);
+  session.write('t', performance.now());
   await new Promise((r) => setTimeout(r, 50));
   session.dispose(); // writes what is left at once
-  expect(readFileSync(traceFile, 'utf8').trim().split('\n')).toHaveLength(4);
+  expect(lineCount()).toBe(5);
 });

@@ -11,7 +11,7 @@ export interface KeystrokeTiming {
   read: number;
   /** The echo's frame handed to the sockets. */
   flushed: number;
-  /** The frame written out to the first viewer's socket. */
+  /** The frame handed to the first viewer's socket (written to the kernel unless that socket was backed up). */
   sent: number;
   /** The event loop turn: the read came within a coalescing window opened by bulk output. */
   coalesced: boolean;
@@ -25,6 +25,8 @@ interface Pending {
   coalesced?: boolean;
 }
 
+const micros = (ms: number): number => Math.round(ms * 1000) / 1000;
+
 /** Lines are written once the typing has paused this long, so tracing adds no write (and no thread-pool hop) to a keystroke's path. */
 const TRACE_FLUSH_AFTER_MS = 250;
 /** …or once this many have collected. */
@@ -35,12 +37,20 @@ const TRACE_FLUSH_LINES = 5000;
  * written), one JSON line per keystroke appended to a file. Off unless ATELIER_TERMINAL_TRACE
  * names the file; the benchmark reads it to tell which step holds the slow echoes. Only one
  * keystroke per session is followed at a time: another typed before the echo came replaces it.
+ * It adds no closure and no timer per keystroke to the path it times. It used to wrap each echo
+ * frame's write callback in a closure and start a new timer per burst of typing. Traced that way,
+ * the echo after a flood was 1.35–2.6× the minimal server's; untraced it is 0.82–1.15×, and
+ * traced this way 1.20–1.36×. It still slows what it measures (docs/performance.md), so the
+ * benchmark runs it only when asked.
  */
 export class KeystrokeTrace {
   readonly #file: string;
   #pending: Pending | null = null;
+  /** The keystroke whose echo frame is being handed to the sockets. */
+  #sending: Pending | null = null;
   #lines: string[] = [];
   #timer: NodeJS.Timeout | undefined;
+  readonly #flushLater = (): void => this.#flush();
 
   constructor(file: string) {
     this.#file = file;
@@ -59,29 +69,35 @@ export class KeystrokeTrace {
     p.coalesced = batched;
   }
 
-  /** The frame with the echo goes to the sockets; the returned function marks it written. */
-  flushed(): (() => void) | undefined {
+  /** The frame with the echo goes to the sockets; true when it carries a followed keystroke, whose `sent()` should follow. */
+  flushed(): boolean {
     const p = this.#pending;
-    if (!p || p.read === undefined || p.flushed !== undefined) return undefined;
+    if (!p || p.read === undefined || p.flushed !== undefined) return false;
     p.flushed = performance.now();
     this.#pending = null;
-    return () => {
-      const micros = (ms: number): number => Math.round(ms * 1000) / 1000;
-      const since = (t: number): number => micros(t - p.in);
-      const line: KeystrokeTiming = { at: micros(performance.timeOrigin + p.in), written: since(p.written), read: since(p.read!), flushed: since(p.flushed!), sent: since(performance.now()), coalesced: p.coalesced ?? false };
-      this.#lines.push(`${JSON.stringify(line)}\n`);
-      if (this.#lines.length >= TRACE_FLUSH_LINES) return this.#flush();
-      (this.#timer ??= setTimeout(() => this.#flush(), TRACE_FLUSH_AFTER_MS).unref()).refresh();
-    };
+    this.#sending = p;
+    return true;
+  }
+
+  /** The echo frame was handed to the first viewer's socket: the keystroke's line is complete. */
+  sent(): void {
+    const p = this.#sending;
+    if (!p) return;
+    this.#sending = null;
+    const line: KeystrokeTiming = { at: micros(performance.timeOrigin + p.in), written: micros(p.written - p.in), read: micros(p.read! - p.in), flushed: micros(p.flushed! - p.in), sent: micros(performance.now() - p.in), coalesced: p.coalesced ?? false };
+    this.#lines.push(`${JSON.stringify(line)}\n`);
+    if (this.#lines.length >= TRACE_FLUSH_LINES) return this.#flush();
+    // One timer for the trace's life, re-armed (refresh() also re-arms one that fired).
+    (this.#timer ??= setTimeout(this.#flushLater, TRACE_FLUSH_AFTER_MS).unref()).refresh();
   }
 
   close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#flush();
   }
 
   #flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     if (this.#lines.length === 0) return;
     const text = this.#lines.join('');
     this.#lines = [];

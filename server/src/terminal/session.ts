@@ -227,14 +227,15 @@ export class TerminalSession {
     this.#batch = [];
     this.#batchBytes = 0;
     this.#mirror.write(this.id, frame.data); // copies what it keeps
-    let traced = this.#trace?.flushed(); // timed on the first viewer's socket
+    let traced = this.#trace?.flushed() ?? false; // timed on the first viewer's socket
     for (const [viewer, state] of this.#viewers) {
-      const held = frame.hold();
-      const done = traced;
-      const written = done ? () => (held(), done()) : held;
-      traced = undefined;
+      const written = frame.hold();
       if (state.queue) state.queue.push({ data: frame.data, written });
-      else this.#sendTo(viewer, state, frame.data, written);
+      else {
+        this.#sendTo(viewer, state, frame.data, written);
+        if (traced) this.#trace?.sent();
+      }
+      traced = false;
     }
     release();
     this.#maybePause();
