@@ -11,8 +11,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { percentile, round } from './stats.mjs';
 
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-
 /** Threads of `pid`, read while it runs, with their nice values (Atelier's mirror worker runs at 19). */
 function threadsOf(pid) {
   try {
@@ -48,7 +46,7 @@ export async function startSchedTrace(dir) {
     process: (name, pid) => procs.set(name, { pid, helpers: [] }),
     /** Stops perf without a report (the run failed). */
     abort: () => perf.kill('SIGINT'),
-    /** Threads of this process that were set to SCHED_IDLE (its V8 helpers), labelled apart. */
+    /** This process, the client of every peer; `tids` are its threads set to SCHED_IDLE (its V8 helpers), labelled apart. */
     ownHelpers: (tids) => procs.set('bench client', { pid: process.pid, helpers: tids }),
     async finish() {
       const label = new Map();

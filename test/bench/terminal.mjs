@@ -449,7 +449,7 @@ export async function benchTerminal() {
   const ownHelpers = idleOwnV8Helpers();
   try {
     schedTrace = await startSchedTrace(dir);
-    if (ownHelpers.applied) schedTrace?.ownHelpers(ownHelpers.tids);
+    schedTrace?.ownHelpers(ownHelpers.applied ? ownHelpers.tids : []);
     const file = makePayload(dir);
     const traceFile = process.env.BENCH_KEYSTROKE_TRACE ? join(dir, 'keystrokes.jsonl') : null;
     peers.push(await rawPty(), await atelier(join(dir, 'home'), traceFile), await minimalTerminal(), await wetty(), await ttyd());
