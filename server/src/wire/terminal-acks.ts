@@ -5,10 +5,7 @@
  */
 import { FLOW_CONTROL } from './terminal-limits.js';
 
-/** A tail under ACK_EVERY_BYTES is acknowledged after this much quiet (see FLOW_CONTROL). */
-export const ACK_IDLE_MS = FLOW_CONTROL.ACK_IDLE_MS;
-
-/** Counts consumed bytes and sends one ack per ACK_EVERY_BYTES, or after ACK_IDLE_MS of quiet. */
+/** Counts consumed bytes and sends one ack per FLOW_CONTROL.ACK_EVERY_BYTES, or after FLOW_CONTROL.ACK_IDLE_MS of quiet. */
 export class AckBatcher {
   readonly #send: (bytes: number) => void;
   #pending = 0;
@@ -30,7 +27,7 @@ export class AckBatcher {
     if (bytes <= 0 || this.#disposed) return;
     this.#pending += bytes;
     if (this.#pending >= FLOW_CONTROL.ACK_EVERY_BYTES) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), ACK_IDLE_MS);
+    else this.#timer ??= setTimeout(() => this.flush(), FLOW_CONTROL.ACK_IDLE_MS);
   }
 
   /** Acknowledges whatever is pending now. */
