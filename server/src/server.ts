@@ -10,6 +10,7 @@ import type { AppContext } from './context.js';
 import { Checkpointer } from './db/checkpointer.js';
 import { openDatabase } from './db/database.js';
 import { Lifecycle } from './lifecycle.js';
+import { releaseStatus } from './memory/release.js';
 import { createLogger } from './logger.js';
 import { resolvePaths, type AtelierPaths } from './paths.js';
 import { allowedHostnames, isLoopbackAddress } from './security/hosts.js';
@@ -85,6 +86,8 @@ export async function startAtelier(options: StartOptions = {}): Promise<RunningA
     throw new StartError(`--host ${host} is not a loopback address: Atelier runs commands on this machine, so serving other hosts needs --allow-remote as well`);
   }
   const log = options.log ?? createLogger();
+  const memory = releaseStatus();
+  if (!memory.available) (memory.loaded ? log.debug : log.warn).call(log, { why: memory.why }, 'memory Atelier frees stays resident');
   const pkg = JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { name: string; version: string; author: string };
   const paths = resolvePaths(options.home);
   const token = options.token ?? generateToken();

@@ -66,6 +66,7 @@ describe('the tarball', () => {
     const paths = entries.map((e) => e.path);
     expect(paths.filter((p) => p.startsWith('test/') || p.includes('/test/'))).toEqual([]);
     expect(paths.filter((p) => p.endsWith('.ts') || p.endsWith('.mts') || p.endsWith('.map'))).toEqual([]);
+    expect(paths.filter((p) => p.startsWith('server/native/build/'))).toEqual([]);
     expect(paths.filter((p) => p.startsWith('scripts/') || p.startsWith('web/src/') || p.startsWith('node_modules/'))).toEqual([]);
   });
 
@@ -75,7 +76,7 @@ describe('the tarball', () => {
 
   it('holds what runs: the bin, the compiled server, the studio, themes, skills, README and LICENSE', () => {
     const paths = new Set(entries.map((e) => e.path));
-    for (const path of ['package.json', 'README.md', 'LICENSE', 'bin/atelier.mjs', 'server/dist/main.js', 'server/dist/server.js', 'web/dist/index.html', 'themes/atelier-dark.json', 'skills/code-review/SKILL.md']) {
+    for (const path of ['package.json', 'README.md', 'LICENSE', 'bin/atelier.mjs', 'server/native/binding.gyp', 'server/native/release-memory.c', 'server/native/build.mjs', 'server/dist/main.js', 'server/dist/server.js', 'web/dist/index.html', 'themes/atelier-dark.json', 'skills/code-review/SKILL.md']) {
       expect(paths, path).toContain(path);
     }
   });
@@ -118,7 +119,7 @@ describe('the production install', () => {
     const home = join(scratch.dir, 'doctor-home');
     mkdirSync(home);
     const { stdout } = await run(bin, ['doctor', '--port', '0', '--home', home]);
-    for (const check of ['node-pty', 'better-sqlite3', 'ssh2', 'studio']) expect(stdout).toMatch(new RegExp(`^ok\\s+${check}\\s`, 'm'));
+    for (const check of ['node-pty', 'better-sqlite3', 'ssh2', 'release-memory', 'studio']) expect(stdout).toMatch(new RegExp(`^ok\\s+${check}\\s`, 'm'));
   });
 });
 

@@ -59,7 +59,7 @@ describe('atelier doctor', () => {
     const r = await runCli(['doctor', '--port', '0'], { ATELIER_HOME: home() });
     expect(r.code, r.stdout).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    for (const check of ['node', 'node-pty', 'better-sqlite3', 'ssh2', 'home', 'port', 'browser', 'studio', 'tools']) {
+    for (const check of ['node', 'node-pty', 'better-sqlite3', 'ssh2', 'release-memory', 'home', 'port', 'browser', 'studio', 'tools']) {
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^(ok|warn) +${check} `)));
     }
     expect(lines.at(-1)).toBe('All checks passed');

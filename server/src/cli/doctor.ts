@@ -4,6 +4,7 @@ import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DOCTOR_PROBE_TIMEOUT_MS } from '../limits.js';
+import { releaseStatus } from '../memory/release.js';
 import { resolvePaths } from '../paths.js';
 import type { CommonOptions } from './args.js';
 import { findOpener, hasDisplay, openerName } from './browser.js';
@@ -106,6 +107,14 @@ const checkSsh2: Check = async () => {
   } catch (err) {
     return fail('ssh2', `${(err as Error).message.split('\n')[0]}: SSH terminals will not work; reinstall Atelier (npm install in ${PACKAGE_ROOT})`);
   }
+};
+
+const checkMemoryRelease: Check = () => {
+  const status = releaseStatus();
+  if (status.available) return ok('release-memory', 'loaded: memory freed after terminals and workers stop goes back to the system');
+  // Not glibc: nothing is kept to give back, so nothing is missing.
+  if (status.loaded) return ok('release-memory', status.why);
+  return warn('release-memory', `${status.why}: Atelier works, but keeps memory it freed resident`);
 };
 
 /** The nearest existing ancestor of `dir` (where mkdir -p would start). */
@@ -227,7 +236,7 @@ const checkTools: Check = async () => {
 };
 
 /** Every check, in the order they print. */
-const CHECKS: readonly Check[] = [checkNode, checkPty, checkSqlite, checkSsh2, checkHome, checkPort, checkBrowser, checkStudio, checkTools];
+const CHECKS: readonly Check[] = [checkNode, checkPty, checkSqlite, checkSsh2, checkMemoryRelease, checkHome, checkPort, checkBrowser, checkStudio, checkTools];
 
 /** Runs every check, prints one line each, and returns the exit code: 0 unless one failed. */
 export async function doctor(options: CommonOptions): Promise<number> {

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { CHECKPOINT_IDLE_TICKS, type CheckpointerMessage } from './checkpoint-protocol.js';
+import { releaseFreedMemory } from '../memory/release.js';
 
 /** SQLite's default: checkpoint once the WAL holds this many pages. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
@@ -85,7 +86,10 @@ export class Checkpointer {
       if (this.#closing || !this.#db.open) return;
       // #seen stays what started this worker: a commit made while it ran, even one after its
       // last checkpoint, changed the file, and the next look starts another worker for it.
-      if (idle && code === 0) return;
+      if (idle && code === 0) {
+        releaseFreedMemory(); // what the worker's thread freed stays in its arena until trimmed
+        return;
+      }
       this.#failed = true;
       this.#log.warn({ why: failure ?? `exit ${code}` }, 'the checkpoint worker stopped; SQLite checkpoints on commit again');
       this.#db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { MirrorReply, MirrorRequest } from './mirror-protocol.js';
 import { TailBuffer } from '../tail-buffer.js';
+import { releaseFreedMemory } from '../memory/release.js';
 
 /** Output for the mirror is posted to its worker at most this often. */
 const MIRROR_POST_INTERVAL_MS = 25;
@@ -140,7 +141,8 @@ export class MirrorPool {
     const worker = this.#worker;
     this.#worker = null;
     this.#answerPending();
-    if (worker) void worker.terminate();
+    // Its thread's arena keeps what it freed until trimmed: the most of what the mirror cost.
+    if (worker) void worker.terminate().then(() => releaseFreedMemory());
   }
 
   /**

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "release_memory",
+      "sources": ["release-memory.c"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}
