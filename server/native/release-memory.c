@@ -4,7 +4,7 @@
  * glibc never returns a freed chunk from the middle of an arena, and a thread's arena outlives
  * the thread: after a worker thread stops, what it allocated stays resident. `malloc_trim(0)`
  * walks every arena and releases each free page. Node has no binding for it, so this is one.
- * On other C libraries (macOS, Windows, musl) there is nothing to call and `supported` is false.
+ * Other C libraries (macOS, Windows, musl) have no malloc_trim: there `supported` is false.
  */
 #include <node_api.h>
 #include <stdbool.h>

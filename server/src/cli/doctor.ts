@@ -112,7 +112,7 @@ const checkSsh2: Check = async () => {
 const checkMemoryRelease: Check = () => {
   const status = releaseStatus();
   if (status.available) return ok('release-memory', 'loaded: memory freed after terminals and workers stop goes back to the system');
-  // Not glibc: nothing is kept to give back, so nothing is missing.
+  // Not glibc: there is no malloc_trim to call, and nothing to fix.
   if (status.loaded) return ok('release-memory', status.why);
   return warn('release-memory', `${status.why}: Atelier works, but keeps memory it freed resident`);
 };

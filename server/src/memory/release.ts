@@ -33,7 +33,7 @@ function load(): Addon | null {
   if (addon !== undefined) return addon;
   try {
     addon = createRequire(import.meta.url)(ADDON) as Addon;
-    if (!addon.supported) missing = 'this C library keeps no freed memory to trim (not glibc)';
+    if (!addon.supported) missing = 'this C library is not glibc and has no malloc_trim';
   } catch (err) {
     addon = null;
     missing = `its native addon did not load (${(err as Error).message.split('\n')[0]}); build it with \`node ${fileURLToPath(new URL(BUILD, import.meta.url))}\``;
@@ -49,8 +49,9 @@ export function releaseStatus(): ReleaseStatus {
 
 /**
  * Returns free pages to the system; true when some went back. Call it when a burst of work is
- * over (a worker stopped), not on a hot path: it walks every arena (well under a millisecond at
- * Atelier's sizes).
+ * over (a worker stopped), not on a hot path: it walks every arena and blocks the caller while it
+ * does (measured here: 4.8 ms to return 68 MB, so about half a millisecond for the ~5 MB a
+ * stopped mirror worker leaves).
  */
 export function releaseFreedMemory(): boolean {
   const a = load();
