@@ -4,7 +4,7 @@
 // no compiler still installs: the failure is printed and the step succeeds. `npm test` checks the
 // addon loads (test/memory/release.test.ts), so a broken build fails the tests, not the install.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,15 @@ function nodeDir() {
   return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
 }
 
+/** Built after its last edit? Node-API binaries hold across Node versions, so a reinstall keeps it. */
+function upToDate() {
+  const built = join(dir, 'build', 'Release', 'release_memory.node');
+  if (!existsSync(built)) return false;
+  const sources = ['release-memory.c', 'binding.gyp'].map((f) => statSync(join(dir, f)).mtimeMs);
+  return statSync(built).mtimeMs > Math.max(...sources);
+}
+
+if (upToDate()) process.exit(0);
 const gyp = nodeGyp();
 const result = gyp
   ? spawnSync(process.execPath, [gyp, 'rebuild', '--release', ...nodeDir()], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] })
