@@ -87,7 +87,8 @@ export async function startAtelier(options: StartOptions = {}): Promise<RunningA
   }
   const log = options.log ?? createLogger();
   const memory = releaseStatus();
-  if (!memory.available) (memory.loaded ? log.debug : log.warn).call(log, { why: memory.why }, 'memory Atelier frees stays resident');
+  if (!memory.available && memory.loaded) log.debug({ why: memory.why }, 'memory Atelier frees stays resident');
+  else if (!memory.available) log.warn({ why: memory.why }, 'memory Atelier frees stays resident');
   const pkg = JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { name: string; version: string; author: string };
   const paths = resolvePaths(options.home);
   const token = options.token ?? generateToken();

@@ -2,11 +2,18 @@ import { rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Checkpointer } from '../../server/src/db/checkpointer.js';
 import { openDatabase } from '../../server/src/db/database.js';
+import { releaseFreedMemory } from '../../server/src/memory/release.js';
 import { tempDir } from '../helpers/temp.js';
 import { until } from '../providers/fixtures.js';
+
+// The real trim, counted: the stop must hand what the worker's thread freed back (test/memory shows the effect).
+vi.mock('../../server/src/memory/release.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../server/src/memory/release.js')>();
+  return { ...real, releaseFreedMemory: vi.fn(real.releaseFreedMemory) };
+});
 
 const ROOT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const cleanups: (() => unknown)[] = [];
@@ -54,7 +61,9 @@ describe('WAL checkpoints off the event loop', () => {
     const checkpointer = new Checkpointer(db, ROOT_DIR, 50, pino({ level: 'silent' }));
     cleanups.push(() => checkpointer.close());
     expect(checkpointer.running).toBe(true); // the WAL holds the CREATE TABLE
+    vi.mocked(releaseFreedMemory).mockClear();
     await until(() => !checkpointer.running, 5_000);
+    expect(releaseFreedMemory).toHaveBeenCalledTimes(1); // its arena trimmed
     write(db);
     await until(() => checkpointer.running, 5_000);
     await until(() => statSync(file).size > 3_000_000, 10_000);

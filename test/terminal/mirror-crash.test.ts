@@ -1,15 +1,22 @@
 // The screen mirror runs in a worker thread. It starts with the first session, stops once none is
-// left, and when it crashes the server logs it, answers the snapshots it owed, starts a new one
-// and keeps every session running.
+// left (then gives back what its thread freed), and when it crashes the server logs it, answers
+// the snapshots it owed, starts a new one and keeps every session running.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { releaseFreedMemory } from '../../server/src/memory/release.js';
 import { FramePool } from '../../server/src/terminal/frame-pool.js';
 import { spawnLocal } from '../../server/src/terminal/local-process.js';
 import { MirrorPool } from '../../server/src/terminal/mirror.js';
 import { TerminalSession, type Viewer } from '../../server/src/terminal/session.js';
 import { YoungGcPacer } from '../../server/src/terminal/young-gc.js';
+
+// The real trim, counted: the stop must hand what the worker's thread freed back (test/memory shows the effect).
+vi.mock('../../server/src/memory/release.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../server/src/memory/release.js')>();
+  return { ...real, releaseFreedMemory: vi.fn(real.releaseFreedMemory) };
+});
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'crashing-mirror-worker.mjs');
 
@@ -69,7 +76,9 @@ describe('the mirror worker', () => {
     session.dispose();
     sessions.length = 0;
     expect(pool.running).toBe(true); // not at once: another terminal may open right away
+    vi.mocked(releaseFreedMemory).mockClear();
     await until(() => !pool!.running, 'the idle worker to stop', 2_000);
+    await until(() => vi.mocked(releaseFreedMemory).mock.calls.length === 1, 'its arena to be trimmed once the thread is gone', 2_000);
     const again = shell(pool);
     expect(pool.running).toBe(true);
     again.session.write('echo back-$((2+2))\r');

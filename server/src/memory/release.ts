@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
  * worker (the terminal mirror, the WAL checkpointer) has stopped, what it and V8's compiler
  * threads freed stays resident (~4–5 MB after 50 terminals). `malloc_trim(0)` returns every free
  * page of every arena. Node has no binding for it, so Atelier builds one at install
- * (`server/native/`). Without it Atelier works the same and keeps
- * that memory; `releaseStatus()` says why.
+ * (`server/native/`). Without it Atelier works the same and keeps that memory;
+ * `releaseStatus()` says why.
  */
 
 interface Addon {
