@@ -5,7 +5,6 @@
 // addon loads (test/memory/release.test.ts), so a broken build fails the tests, not the install.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,13 +14,10 @@ const dir = dirname(fileURLToPath(import.meta.url));
 function nodeGyp() {
   if (process.env.npm_config_node_gyp) return process.env.npm_config_node_gyp;
   const npmCli = process.env.npm_execpath;
-  const candidates = [npmCli && join(dirname(npmCli), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')];
-  try {
-    candidates.push(createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js'));
-  } catch {
-    // not installed beside the project: npm's own is the usual one
-  }
-  candidates.push(join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  const candidates = [
+    npmCli && join(dirname(npmCli), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ];
   return candidates.find((c) => c && existsSync(c));
 }
 
