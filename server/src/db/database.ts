@@ -24,7 +24,13 @@ export function openDatabase(file: string): Database.Database {
   return db;
 }
 
-/** Applies, in order and each in its own transaction, the migrations not yet recorded. Returns the ids applied. */
+/**
+ * Applies, in order and each in its own transaction, the migrations not yet recorded. Returns
+ * the ids applied. Safe when another process migrates the same file at once: each transaction
+ * is IMMEDIATE (it takes the write lock first, waiting up to busy_timeout) and asks again
+ * inside it whether the migration is recorded, so a migration the other process applied
+ * meanwhile is skipped rather than run twice.
+ */
 export function migrate(db: Database.Database, migrations: readonly Migration[]): string[] {
   const ids = new Set<string>();
   for (const m of migrations) {
@@ -32,16 +38,18 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
     ids.add(m.id);
   }
   db.exec('CREATE TABLE IF NOT EXISTS migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const applied = new Set(db.prepare('SELECT id FROM migrations').pluck().all() as string[]);
+  const isApplied = db.prepare('SELECT 1 FROM migrations WHERE id = ?').pluck();
   const record = db.prepare('INSERT INTO migrations (id, applied_at) VALUES (?, ?)');
+  const apply = db.transaction((m: Migration): boolean => {
+    if (isApplied.get(m.id) !== undefined) return false;
+    m.up(db);
+    record.run(m.id, new Date().toISOString());
+    return true;
+  });
+  const applied = new Set(db.prepare('SELECT id FROM migrations').pluck().all() as string[]);
   const done: string[] = [];
   for (const m of migrations) {
-    if (applied.has(m.id)) continue;
-    db.transaction(() => {
-      m.up(db);
-      record.run(m.id, new Date().toISOString());
-    })();
-    done.push(m.id);
+    if (!applied.has(m.id) && apply.immediate(m)) done.push(m.id);
   }
   return done;
 }
