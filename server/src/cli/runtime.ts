@@ -2,7 +2,7 @@
  * The runtime file: a running server's pid, port and sign-in URL, so there is one instance per
  * home and `atelier url | open | stop` can find it (as `jupyter server list` does).
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { resolvePaths } from '../paths.js';
@@ -73,14 +73,26 @@ export function readRuntime(file: string): RuntimeState {
 
 /**
  * Creates the runtime file, 0600, failing with EEXIST when one appeared since it was read:
- * two servers starting at once cannot both claim the home.
+ * two servers starting at once cannot both claim the home. It appears whole: a start waiting
+ * beside this one never reads it half written.
  */
 export function writeRuntime(file: string, info: RuntimeInfo): void {
-  const fd = openSync(file, 'wx', 0o600);
+  createWhole(file, `${JSON.stringify(info, null, 2)}\n`);
+}
+
+/**
+ * Creates `path` with `text`, 0600, or fails with EEXIST when it exists, so that no reader ever
+ * finds it empty: the text goes into a file of this process's own first, which is then
+ * hard-linked to `path` (atomic). Opening `path` with O_EXCL and writing after leaves a moment
+ * in which another process reads it empty.
+ */
+function createWhole(path: string, text: string): void {
+  const mine = `${path}.${process.pid}`;
+  writeFileSync(mine, text, { mode: 0o600 });
   try {
-    writeSync(fd, `${JSON.stringify(info, null, 2)}\n`);
+    linkSync(mine, path);
   } finally {
-    closeSync(fd);
+    rmSync(mine, { force: true });
   }
 }
 
@@ -101,16 +113,17 @@ export function removeStale(file: string): void {
 
 /**
  * Claims the right to start with this home until the runtime file is written: two starts at
- * once would otherwise both create the database and config. The lock holds the claimer's pid;
- * one left by a dead process is taken over. Returns false while a live process holds it.
+ * once would otherwise both create the database and config. The lock holds the claimer's pid
+ * from the moment it exists, so another start never takes it for a dead holder's. One left by
+ * a dead process is taken over; two starts taking over the same dead lock at once can both
+ * claim, which the database's migrations and the runtime file's exclusive creation keep safe.
+ * Returns false while a live process holds it.
  */
 export function claimStart(file: string): boolean {
   const lock = `${file}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(lock, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      createWhole(lock, String(process.pid));
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
