@@ -2,9 +2,10 @@
  * The runtime file: a running server's pid, port and sign-in URL, so there is one instance per
  * home and `atelier url | open | stop` can find it (as `jupyter server list` does).
  */
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { createFileAtomic } from '../fs/atomic.js';
 import { resolvePaths } from '../paths.js';
 
 /** Its name in the config directory; 0600 because the URL carries the token. */
@@ -77,23 +78,7 @@ export function readRuntime(file: string): RuntimeState {
  * beside this one never reads it half written.
  */
 export function writeRuntime(file: string, info: RuntimeInfo): void {
-  createWhole(file, `${JSON.stringify(info, null, 2)}\n`);
-}
-
-/**
- * Creates `path` with `text`, 0600, or fails with EEXIST when it exists, so that no reader ever
- * finds it empty: the text goes into a file of this process's own first, which is then
- * hard-linked to `path` (atomic). Opening `path` with O_EXCL and writing after leaves a moment
- * in which another process reads it empty.
- */
-function createWhole(path: string, text: string): void {
-  const mine = `${path}.${process.pid}`;
-  writeFileSync(mine, text, { mode: 0o600 });
-  try {
-    linkSync(mine, path);
-  } finally {
-    rmSync(mine, { force: true });
-  }
+  createFileAtomic(file, `${JSON.stringify(info, null, 2)}\n`);
 }
 
 /** Removes the runtime file when it still names `pid` (a newer instance's file is left alone). */
@@ -123,7 +108,7 @@ export function claimStart(file: string): boolean {
   const lock = `${file}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      createWhole(lock, String(process.pid));
+      createFileAtomic(lock, String(process.pid));
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

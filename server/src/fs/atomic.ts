@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -23,15 +23,7 @@ export function isAtomicTemp(name: string): boolean {
  * target, fsync the directory so the rename itself survives power loss.
  */
 export function writeFileAtomic(target: string, data: string, mode = 0o600, hooks: AtomicWriteHooks = {}): void {
-  const dir = dirname(target);
-  const temp = join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = openSync(temp, 'wx', mode);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  const temp = writeTemp(target, data, mode);
   try {
     hooks.beforeRename?.(temp);
     renameSync(temp, target);
@@ -39,7 +31,36 @@ export function writeFileAtomic(target: string, data: string, mode = 0o600, hook
     rmSync(temp, { force: true });
     throw err;
   }
-  fsyncDir(dir);
+  fsyncDir(dirname(target));
+}
+
+/**
+ * Creates `target` with `data`, failing with EEXIST when it exists, so that no reader ever
+ * finds it empty or half written: the temp file is hard-linked to `target` (atomic, and
+ * exclusive, unlike a rename). Opening `target` with O_EXCL and writing after would leave a
+ * moment in which another process reads it empty. Not fsynced: for files that name a live
+ * process (locks, runtime files), which mean nothing after a power loss.
+ */
+export function createFileAtomic(target: string, data: string, mode = 0o600): void {
+  const temp = writeTemp(target, data, mode, false);
+  try {
+    linkSync(temp, target);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/** Writes `data` to a new temp file beside `target` (fsynced when `durable`); returns its path. */
+function writeTemp(target: string, data: string, mode: number, durable = true): string {
+  const temp = join(dirname(target), `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const fd = openSync(temp, 'wx', mode);
+  try {
+    writeSync(fd, data);
+    if (durable) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return temp;
 }
 
 function fsyncDir(dir: string): void {
