@@ -17,7 +17,7 @@ function runtimeFile(): { dir: string; file: string } {
   return { dir: t.dir, file: join(t.dir, 'runtime.json') };
 }
 
-describe('the start claim', () => {
+describe('the start lock and the runtime file', () => {
   // One process creates and removes the file 3000 times; another reads it in a tight loop.
   const writers = {
     'the start lock': { create: 'claimStart(file)', remove: 'releaseStart(file)', path: 'file + ".lock"', whole: '/^[1-9][0-9]*$/.test(text)' },
@@ -66,7 +66,7 @@ describe('the start claim', () => {
       const winners = results.filter((r) => r.won);
       expect(winners, `round ${round}`).toHaveLength(1);
       for (const r of results) expect(r.lock, `round ${round}, pid ${r.pid}`).toBe(String(winners[0]!.pid));
-      // The claimers' own pid files are gone: only the lock is left.
+      // The claimers' temp files are gone: only the lock is left.
       expect(readdirSync(dir)).toEqual(['runtime.json.lock']);
       expect(existsSync(file)).toBe(false);
     }

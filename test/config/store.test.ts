@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigCorruptError, ConfigStore } from '../../server/src/config/store.js';
 import { createLogger } from '../../server/src/logger.js';
@@ -53,6 +53,16 @@ describe('ConfigStore', () => {
     const reopened = ConfigStore.open(dir, log);
     expect(reopened.get().profile.name).toBe('before');
     expect(readdirSync(dir).some((n) => n.includes('.tmp-'))).toBe(false);
+  });
+
+  it("leaves a live process's temp file alone: a start beside this one creating the start lock keeps it", () => {
+    const dir = home();
+    const other = spawn('sleep', ['30']);
+    cleanups.push(() => other.kill('SIGKILL'));
+    const temp = `.runtime.json.lock.tmp-${other.pid}-0123abcd`;
+    writeFileSync(join(dir, temp), String(other.pid));
+    ConfigStore.open(dir, log);
+    expect(readdirSync(dir)).toContain(temp);
   });
 
   it('leaves the file and memory unchanged when a write fails before rename', () => {

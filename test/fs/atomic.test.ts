@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFileAtomic, writeFileAtomic } from '../../server/src/fs/atomic.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { createFileAtomic, isLeftoverTemp, writeFileAtomic } from '../../server/src/fs/atomic.js';
 import { tempDir } from '../helpers/temp.js';
 
 const cleanups: (() => void)[] = [];
@@ -37,5 +38,18 @@ describe('writeFileAtomic', () => {
     writeFileAtomic(join(d, 'a.json'), 'new');
     expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe('new');
     expect(readdirSync(d)).toEqual(['a.json']);
+  });
+});
+
+describe('isLeftoverTemp', () => {
+  it("is a temp file whose writer is gone, or this process's own; not a live process's, nor another name", () => {
+    const gone = spawnSync('true').pid!;
+    const live = spawn('sleep', ['30']);
+    cleanups.push(() => live.kill('SIGKILL'));
+    expect(isLeftoverTemp(`.config.json.tmp-${gone}-0123abcd`)).toBe(true);
+    expect(isLeftoverTemp(`.config.json.tmp-${process.pid}-0123abcd`)).toBe(true);
+    expect(isLeftoverTemp(`.runtime.json.lock.tmp-${live.pid}-0123abcd`)).toBe(false);
+    expect(isLeftoverTemp('config.json')).toBe(false);
+    expect(isLeftoverTemp(`.config.json.tmp-${gone}`)).toBe(false);
   });
 });

@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
  * wait at a barrier and run `act` (an expression) as close to the same instant as the machine
  * allows: each says it is ready, blocks reading its stdin, and all are released with one byte
  * once every one is ready. Each finds its place in spawn order in `process.env.AT_ONCE_INDEX`,
- * so processes can take different parts. Resolves to each process's `act` result (JSON), in spawn order;
- * rejects with its stderr when one fails.
+ * so processes can take different parts. Resolves to each process's `act` result (JSON), in
+ * spawn order; rejects with its stderr when one fails.
  */
 export async function atOnce(count: number, setup: string, act: string): Promise<unknown[]> {
   const code = `${setup}
@@ -26,7 +26,8 @@ process.stdout.write(JSON.stringify(__result ?? null) + '\\n');
         let err = '';
         child.stdout.on('data', (d: Buffer) => (out += d));
         child.stderr.on('data', (d: Buffer) => (err += d));
-        child.on('exit', (code) => {
+        // 'close', not 'exit': stdout is then read to its end.
+        child.on('close', (code) => {
           const last = out.trim().split('\n').at(-1) ?? '';
           if (code === 0 && last !== 'ready') resolve(JSON.parse(last));
           else reject(new Error(`a process exited ${code}: ${err.trim()}`));

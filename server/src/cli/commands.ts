@@ -4,7 +4,8 @@ import { CLI_START_WAIT_MS, CLI_STOP_WAIT_MS } from '../limits.js';
 import { resolvePaths } from '../paths.js';
 import { CliError, EXIT_FAILURE, type CommonOptions } from './args.js';
 import { openBrowser } from './browser.js';
-import { claimStart, isAlive, readRuntime, releaseStart, removeRuntime, removeStale, runtimeFilePath, writeRuntime, type RuntimeInfo } from './runtime.js';
+import { isAlive } from '../process-alive.js';
+import { claimStart, readRuntime, releaseStart, removeRuntime, removeStale, runtimeFilePath, writeRuntime, type RuntimeInfo } from './runtime.js';
 
 const say = (line: string): boolean => process.stdout.write(`${line}\n`);
 const warn = (line: string): boolean => process.stderr.write(`atelier: ${line}\n`);

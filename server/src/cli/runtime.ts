@@ -6,6 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createFileAtomic } from '../fs/atomic.js';
+import { isAlive } from '../process-alive.js';
 import { resolvePaths } from '../paths.js';
 
 /** Its name in the config directory; 0600 because the URL carries the token. */
@@ -33,21 +34,6 @@ export class RuntimeFileError extends Error {
 /** The runtime file of the instance using `home` (undefined: the platform's directories). */
 export function runtimeFilePath(home: string | undefined): string {
   return join(resolvePaths(home).configDir, RUNTIME_FILE_NAME);
-}
-
-/** True while `pid` runs (EPERM: it runs as someone else); a zombie on Linux counts as gone. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  if (process.platform !== 'linux') return true;
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return true; // no /proc to ask: trust kill(0)
-  }
 }
 
 /** The state of a home: nothing recorded, a record whose process is gone, or a live instance. */

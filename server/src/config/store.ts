@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors.js';
 import { CONFIG_GENERATIONS_KEPT } from '../limits.js';
-import { isAtomicTemp, writeFileAtomic, type AtomicWriteHooks } from '../fs/atomic.js';
+import { isLeftoverTemp, writeFileAtomic, type AtomicWriteHooks } from '../fs/atomic.js';
 import type { AtelierConfig, ConfigGeneration } from '../wire/config.js';
 import { defaultConfig } from './defaults.js';
 import { changedPaths } from './diff.js';
@@ -205,11 +205,14 @@ export class ConfigStore {
     return undefined;
   }
 
-  /** Temp files are only left by a crash between write and rename; the target is intact, so they go. */
+  /**
+   * Temp files whose writer is gone were left by a crash between write and rename; the target
+   * is intact, so they go. The config folder also holds the runtime file and the start lock,
+   * which a start beside this one may be creating: its temp file stays.
+   */
   #removeStaleTemps(dir: string): void {
     for (const folder of [dir, this.#genDir]) {
-      for (const name of readdirSync(folder)) if (isAtomicTemp(name)) rmSync(join(folder, name), { force: true });
+      for (const name of readdirSync(folder)) if (isLeftoverTemp(name)) rmSync(join(folder, name), { force: true });
     }
-
   }
 }

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { isAlive } from '../process-alive.js';
 
 /** Test seam: runs after the temp file is durable and before it replaces the target. */
 export interface AtomicWriteHooks {
@@ -12,9 +13,16 @@ function tempPrefix(target: string): string {
   return `.${basename(target)}.tmp-`;
 }
 
-/** True for a file name `writeFileAtomic` uses for its temp files. */
-export function isAtomicTemp(name: string): boolean {
-  return /^\..+\.tmp-\d+-[0-9a-f]{8}$/.test(name);
+/**
+ * True for a temp file of `writeFileAtomic` or `createFileAtomic` whose writer is gone: a crash
+ * left it between write and rename (or link). Another live process's may be in use, between its
+ * write and its link, and is left alone. One named with this process's pid is a leftover too:
+ * this process writes synchronously, so none of its own is in flight while it asks, and a
+ * container may give each start the same pid.
+ */
+export function isLeftoverTemp(name: string): boolean {
+  const pid = Number(/^\..+\.tmp-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1]);
+  return Number.isInteger(pid) && (pid === process.pid || !isAlive(pid));
 }
 
 /**
